@@ -1,0 +1,75 @@
+"""--format json: everything the audit found, sorted and stable; see schemas/report.schema.json."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from scanner.codec import to_plain
+from scanner.findings import Finding
+from scanner.report import Report
+
+FORMAT = "segaudit.report"
+VERSION = 1
+
+
+def finding_doc(f: Finding) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "check_id": f.check_id,
+        "title": f.title,
+        "severity": f.severity,
+        "resource": {
+            "provider": f.resource.provider,
+            "account": f.resource.account,
+            "region": f.resource.region,
+            "type": f.resource.type,
+            "id": f.resource.id,
+            "name": f.resource.name,
+            "uri": f.resource.uri,
+        },
+        "message": f.message,
+        "evidence": list(f.evidence),
+        "zones": list(f.zones),
+        "key": f.key,
+        "fingerprint": f.fingerprint,
+    }
+    if f.suppression is not None:
+        doc["suppression"] = to_plain(f.suppression)
+    return doc
+
+
+def check_doc(meta: Any) -> dict[str, Any]:
+    return {
+        "id": meta.id,
+        "name": meta.name,
+        "title": meta.title,
+        "severity": meta.severity,
+        "rationale": meta.rationale,
+        "remediation": meta.remediation,
+        "fix_example": meta.fix_example,
+        "references": list(meta.references),
+        "tags": list(meta.tags),
+        "providers": list(meta.providers),
+    }
+
+
+def document(report: Report) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "tool": {"name": "segaudit", "version": report.tool_version},
+        "complete": report.complete,
+        "accounts": [to_plain(a) for a in sorted(report.accounts, key=lambda a: (a.provider, a.id))],
+        "summary": report.counts(),
+        "checks": [check_doc(m) for m in sorted(report.checks, key=lambda m: m.id)],
+        "findings": [finding_doc(f) for f in report.findings],
+        "check_errors": [{"check_id": e.check_id, "message": e.message} for e in report.check_errors],
+        "gaps": sorted((to_plain(g) for g in report.gaps), key=lambda g: sorted(g.items())),
+        "zones": list(report.zones),
+        "flows": list(report.flows),
+        "permitted": list(report.permitted),
+        "notes": list(report.notes),
+    }
+
+
+def render(report: Report, options: Any = None) -> str:
+    return json.dumps(document(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

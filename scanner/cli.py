@@ -1,0 +1,152 @@
+"""The segaudit command line.
+
+Cloud SDKs are never imported here: provider commands load their collector lazily, so
+`segaudit --help` and `segaudit audit` stay quick and work without cloud libraries.
+"""
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+import sys
+from typing import Any, Callable
+
+import click
+
+import output
+from scanner import audit as auditing
+from scanner.engine import discover
+from scanner.errors import InputError
+from scanner.findings import SEVERITIES
+from scanner.report import Report, tool_version
+
+EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 1, 2, 3
+
+
+class UserError(click.ClickException):
+    exit_code = EXIT_USAGE
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"segaudit: error: {self.format_message()}", err=True)
+
+
+class Group(click.Group):
+    """Turns errors a user can cause into one line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            raise UserError(str(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("segaudit: interrupted; nothing was written", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(tool_version(), prog_name="segaudit")
+def main() -> None:
+    """Audit cloud network segmentation against a zone policy."""
+
+
+def audit_options(fn: Callable) -> Callable:
+    """Options shared by `audit` and every `scan PROVIDER`."""
+    options = [
+        click.option("--format", "formats", multiple=True, type=click.Choice(sorted(output.FORMATS)),
+                     help="Output format; repeat with --output to write several in one run."),
+        click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
+                     help="File for the --format at the same position (default: stdout)."),
+        click.option("--fail-on", type=click.Choice([*SEVERITIES[:-1], "none"]), default="high", show_default=True,
+                     help="Exit 1 when a finding at or above this severity remains."),
+        click.option("--zones", "zones_file", type=click.Path(dir_okay=False),
+                     help="Zone policy file (YAML); default: the seeds' five-zone model."),
+        click.option("--checks", "include", multiple=True, help="Only these check ids or globs (SEG1*)."),
+        click.option("--skip-checks", "exclude", multiple=True, help="Skip these check ids or globs."),
+        click.option("--strict", is_flag=True, help="Exit 3 when the snapshot has collection gaps."),
+    ]
+    return functools.reduce(lambda f, opt: opt(f), reversed(options), fn)
+
+
+def pair_outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    if len(outputs) > max(len(formats), 1):
+        raise InputError("more --output files than --format options")
+    formats = formats or ("text",)
+    pairs = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(formats)]
+    if sum(1 for _, path in pairs if path is None) > 1:
+        raise InputError("only one --format can go to stdout; give the others an --output file")
+    return pairs
+
+
+def emit(report: Report, pairs: list[tuple[str, str | None]]) -> None:
+    for fmt, path in pairs:
+        if path is None:
+            colour = sys.stdout.isatty()
+            click.echo(output.render(fmt, report, output.RenderOptions(colour=colour)), nl=False, color=colour)
+            continue
+        text = output.render(fmt, report)
+        try:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def exit_code(report: Report, fail_on: str, strict: bool) -> int:
+    if strict and not report.complete:
+        return EXIT_INCOMPLETE
+    return EXIT_FINDINGS if report.fails(fail_on) else 0
+
+
+def run_audit(snapshot: Any, formats, outputs, fail_on, zones_file, include, exclude, strict) -> int:
+    pairs = pair_outputs(formats, outputs)
+    report = auditing.audit(snapshot, include, exclude, zones_file=zones_file)
+    emit(report, pairs)
+    return exit_code(report, fail_on, strict)
+
+
+@main.command()
+@click.argument("snapshots", nargs=-1, required=True)
+@audit_options
+def audit(snapshots: tuple[str, ...], **opts: Any) -> None:
+    """Audit one or more snapshot files (several accounts merge into one audit)."""
+    sys.exit(run_audit(auditing.load(snapshots), **opts))
+
+
+@main.command("checks")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def list_checks(fmt: str) -> None:
+    """List the check catalogue."""
+    from output.json import check_doc
+
+    checks = [c.meta for c in discover()]
+    if fmt == "json":
+        click.echo(json.dumps([check_doc(m) for m in checks], indent=2, sort_keys=True))
+        return
+    width = max((len(m.title) for m in checks), default=5)
+    click.echo(f"{'ID':<8} {'SEVERITY':<9} {'TITLE':<{width}} PROVIDERS")
+    for m in checks:
+        click.echo(f"{m.id:<8} {m.severity:<9} {m.title:<{width}} {','.join(m.providers)}")
+
+
+@main.group()
+def snapshot() -> None:
+    """Collect a snapshot of a cloud and write it to a file."""
+
+
+@main.group()
+def scan() -> None:
+    """Collect and audit in one go."""
+
+
+def _register_providers() -> None:
+    from providers import PROVIDERS
+    from scanner.collect import provider_commands
+
+    for name, module_name in PROVIDERS.items():
+        module = importlib.import_module(module_name)
+        snap_cmd, scan_cmd = provider_commands(name, module, audit_options, run_audit)
+        snapshot.add_command(snap_cmd)
+        scan.add_command(scan_cmd)
+
+
+_register_providers()
