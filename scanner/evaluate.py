@@ -26,10 +26,17 @@ def net(value: str) -> Any:
     return ipaddress.ip_network(value, strict=False)
 
 
+# The internet zone is an arbitrary public address, not a known partner: a range admits
+# it only when it is public and as wide as this (0.0.0.0/1 + 128.0.0.0/1 still counts).
+INTERNET_WIDEST = {4: 8, 6: 16}
+
+
 @lru_cache(maxsize=None)
-def is_public(value: str) -> bool:
+def admits_internet(value: str) -> bool:
     n = net(value)
-    return not (n.is_private and n.prefixlen > 0) and not n.is_loopback
+    if n.prefixlen == 0:
+        return True
+    return n.prefixlen <= INTERNET_WIDEST[n.version] and not n.is_private
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +75,7 @@ class Evaluator:
     # -- matching ----------------------------------------------------------------
     def _cidrs_match(self, cidrs: Any, who: Subject) -> bool:
         if who.internet:
-            return any(is_public(c) for c in cidrs)
+            return any(admits_internet(c) for c in cidrs)
         for c in cidrs:
             n = net(c)
             if any(a.version == n.version and a in n for a in who.addresses):

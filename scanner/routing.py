@@ -58,12 +58,18 @@ class Routing:
             for peering in self.index.peerings_of.get(fold(subnet.network_id), ()):
                 if peering.route_exchange == "automatic" and peering.state == "active":
                     route = Route(target_kind="peering", target_id=peering.id, origin="system", priority=1000)
-                    for peer_subnet in self.index.subnets_of.get(fold(peering.peer_network_id), ()):
-                        for c in peer_subnet.cidrs:
-                            entries.append((_net(c), 1000, Route(destination=c, **_fields(route)), "peering"))
+                    for c in self._address_space(peering.peer_network_id):
+                        entries.append((_net(c), 1000, Route(destination=c, **_fields(route)), "peering"))
             entries.sort(key=lambda e: (-e[0].prefixlen, e[1]))
             self._tables[key] = entries
         return self._tables[key]
+
+    def _address_space(self, network_id: str) -> list[str]:
+        """The peer's address space (Azure, AWS), else its subnets' ranges (GCP)."""
+        network = self.index.network(network_id)
+        if network is not None and network.cidrs:
+            return list(network.cidrs)
+        return [c for s in self.index.subnets_of.get(fold(network_id), ()) for c in s.cidrs]
 
     def _destinations(self, route: Route) -> list[Net]:
         if route.destination:
