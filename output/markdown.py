@@ -63,7 +63,7 @@ def flowchart(report: Report) -> list[str]:
     for zone in sorted(report.zones, key=lambda z: (z.get("trust", 0), z["name"])):
         extra = [f"trust {zone['trust']}"] if "trust" in zone else []
         extra += [f"{len(zone.get('subnets', ()))} subnets", f"{zone.get('workloads', 0)} workloads"]
-        nodes.add(zone["name"], f"{zone['name']} ({', '.join(extra)})")
+        nodes.add(zone["name"], f"{zone['name']}: {', '.join(extra)}")
     edges: list[str] = []
     violations: list[int] = []
     for flow in sorted(report.permitted, key=lambda p: (p["source"], p["destination"])):
