@@ -38,6 +38,7 @@ options=(--format sarif --output "$sarif" --format markdown --output "$markdown"
 [ -n "${SEGAUDIT_SUPPRESSIONS:-}" ] && options+=(--suppressions "$SEGAUDIT_SUPPRESSIONS")
 [ -n "${SEGAUDIT_CATEGORY:-}" ] && options+=(--sarif-category "$SEGAUDIT_CATEGORY")
 
+mkdir -p "$(dirname "$sarif")"
 rm -f "$sarif"  # never report a stale file from an earlier run
 "${cmd[@]}" "${extra[@]}" "${options[@]}"
 code=$?
