@@ -190,3 +190,38 @@ def test_arbitrary_text_loads_or_fails_with_one_line(text):
 def test_self_referencing_yaml_is_an_input_error():
     with pytest.raises(InputError, match="s.yml: "):
         suppressions.loads("suppressions: &a\n  - *a\n", "s.yml")
+
+
+@settings(max_examples=150, deadline=None)
+@given(values)
+def test_arbitrary_documents_load_or_fail_with_one_line(doc):
+    _load_or_input_error(yaml.safe_dump(doc, allow_unicode=True))
+
+
+def test_scan_commands_take_suppressions_and_category(tmp_path):
+    """`segaudit scan PROVIDER` shares the audit options; a stand-in provider shows they arrive."""
+    import types
+
+    import click
+
+    from scanner import snapshot as snapshot_file
+    from scanner.cli import audit_options, run_audit
+    from scanner.collect import provider_commands
+
+    seen = {}
+
+    def collect(progress, max_workers, region):
+        seen["region"] = region
+        return snapshot_file.read(SAMPLE)
+
+    module = types.SimpleNamespace(NAME="fake", HELP="a fake cloud", collect=collect,
+                                   OPTIONS=[click.option("--region", default="eu-west-1")])
+    _, scan_cmd = provider_commands("fake", module, audit_options, run_audit)
+    supp = write(tmp_path, "suppressions:\n  - {check: SEG501, resource: vpc-0a1, reason: ok}\n")
+    out = tmp_path / "s.sarif"
+    res = CliRunner().invoke(scan_cmd, ["--quiet", "--region", "x-1", "--suppressions", supp, "--fail-on", "low",
+                                        "--sarif-category", "fake/1", "--format", "sarif", "--output", str(out)])
+    assert res.exit_code == 0, res.output
+    assert seen == {"region": "x-1"}
+    run = json.loads(out.read_text())["runs"][0]
+    assert run["automationDetails"]["id"] == "fake/1/" and run["results"][0]["suppressions"]
