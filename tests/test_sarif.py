@@ -197,3 +197,12 @@ def test_schema_validator_rejects_a_broken_log():
     doc = doc_of(report())
     doc["runs"][0]["results"][0]["level"] = "fatal"
     assert any("fatal" in p for p in sarif_rules.schema_problems(doc))
+
+
+def test_large_logs_are_written_compact_with_the_same_content(monkeypatch):
+    rep = report()
+    pretty = output.render("sarif", rep)
+    monkeypatch.setattr(sarif, "COMPACT_ABOVE", 2)
+    compact = output.render("sarif", rep)
+    assert compact.count("\n") == 1 and len(compact) < len(pretty)
+    assert json.loads(compact) == json.loads(pretty)
