@@ -10,6 +10,7 @@ import importlib
 import json
 import sys
 from datetime import date
+from pathlib import Path
 from typing import Any, Callable
 
 import click
@@ -110,7 +111,8 @@ def run_audit(snapshot: Any, formats, outputs, fail_on, zones_file, include, exc
     accepted = suppressing.load(suppressions_file) if suppressions_file else ()
     report = auditing.audit(snapshot, include, exclude, zones_file=zones_file)
     if suppressions_file:
-        report = suppressing.apply(report, accepted, on or suppressing.today(), suppressions_file)
+        # the file's name, not its path: reports carry nothing machine-specific
+        report = suppressing.apply(report, accepted, on or suppressing.today(), Path(suppressions_file).name)
     emit(report, pairs, sarif_category)
     return exit_code(report, fail_on, strict)
 

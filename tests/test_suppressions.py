@@ -68,7 +68,8 @@ def test_expired_suppression_stops_applying_and_is_reported(tmp_path):
     res = run("audit", SAMPLE, "--fail-on", "medium", "--suppressions", supp, "--format", "sarif",
               "--output", str(sarif), "--format", "text")
     assert res.exit_code == 1
-    assert f"note: {supp}: suppression of SEG501 on vpc-0a1 expired on 2026-11-21" in res.output
+    assert "note: accepted.yml: suppression of SEG501 on vpc-0a1 expired on 2026-11-21; " \
+           "1 finding it covered counts again" in res.output
     notes = json.loads(sarif.read_text())["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert any("expired on 2026-11-21" in n["message"]["text"] for n in notes)
     assert "suppressions" not in json.loads(sarif.read_text())["runs"][0]["results"][0]
