@@ -226,3 +226,8 @@ def test_scan_commands_take_suppressions_and_category(tmp_path):
     assert seen == {"region": "x-1"}
     run = json.loads(out.read_text())["runs"][0]
     assert run["automationDetails"]["id"] == "fake/1/" and run["results"][0]["suppressions"]
+    bad = write(tmp_path, "suppressions: [{check: SEG501}]\n", "bad.yml")
+    seen.clear()
+    res = CliRunner().invoke(scan_cmd, ["--quiet", "--suppressions", bad])
+    assert isinstance(res.exception, InputError) and "bad.yml: suppressions[0]" in str(res.exception)
+    assert seen == {}  # it failed before collecting anything
