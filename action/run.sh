@@ -21,12 +21,21 @@ case "$provider" in
 esac
 
 # args: split like a shell would (quotes honoured), without eval; NUL-separated so an
-# argument may hold any character.
+# argument may hold any character. For snapshot, globs (snapshots/*.json) are expanded.
 markdown="$(mktemp)"
 split="$(mktemp)"
 trap 'rm -f "$markdown" "$split"' EXIT
-if ! "$python" -c 'import shlex, sys; sys.stdout.write("".join(a + "\0" for a in shlex.split(sys.argv[1])))' \
-    "${SEGAUDIT_ARGS:-}" > "$split"; then
+if ! "$python" - "${SEGAUDIT_ARGS:-}" "$provider" > "$split" <<'PY'
+import glob, shlex, sys
+try:
+    args = shlex.split(sys.argv[1])
+except ValueError:
+    sys.exit(1)
+if sys.argv[2] == "snapshot":
+    args = [p for a in args for p in (sorted(glob.glob(a)) if any(c in a for c in "*?[") else []) or [a]]
+sys.stdout.write("".join(a + "\0" for a in args))
+PY
+then
   echo "segaudit action: error: args: cannot split (unbalanced quotes?)" >&2
   echo "exit-code=2" >> "$outputs"
   exit 2

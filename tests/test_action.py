@@ -125,3 +125,13 @@ def test_action_script_input_errors_exit_2(tmp_path, inputs, message):
     assert proc.returncode == 2
     assert message in proc.stderr
     assert values["exit-code"] == "2" and not (tmp_path / "segaudit.sarif").exists()
+
+
+def test_action_script_expands_snapshot_globs(tmp_path):
+    (tmp_path / "snaps").mkdir()
+    for name in ("a.json", "b.json"):
+        (tmp_path / "snaps" / name).write_text(SAMPLE.read_text())
+    proc, summary, values = run_action(tmp_path, provider="snapshot", args="snaps/*.json", fail_on="none")
+    assert proc.returncode == 0, proc.stderr
+    assert values["findings"] == "1"  # the same account twice merges into one audit
+    assert "| accounts | 1 |" in summary.read_text()
