@@ -39,9 +39,9 @@ def write(tmp_path, text, name="accepted.yml"):
 def test_suppressed_finding_is_kept_but_does_not_fail(tmp_path):
     supp = write(tmp_path, "suppressions:\n  - check: SEG5*\n    resource: vpc-0a1\n"
                            "    reason: logs go to the SIEM from the transit account\n    expires: 2027-01-31\n")
-    assert run("audit", SAMPLE, "--fail-on", "medium").exit_code == 1
+    assert run("audit", SAMPLE, "--checks", "SEG501", "--fail-on", "medium").exit_code == 1
     out = tmp_path / "r.json"
-    res = run("audit", SAMPLE, "--fail-on", "medium", "--suppressions", supp, "--format", "json", "--output", str(out),
+    res = run("audit", SAMPLE, "--checks", "SEG501", "--fail-on", "medium", "--suppressions", supp, "--format", "json", "--output", str(out),
               "--format", "sarif", "--output", str(tmp_path / "r.sarif"), "--format", "text")
     assert res.exit_code == 0
     assert "0 findings from 1 checks, 1 suppressed" in res.output
@@ -57,15 +57,15 @@ def test_suppressed_finding_is_kept_but_does_not_fail(tmp_path):
 
 def test_resource_glob_matches_the_uri_too(tmp_path):
     supp = write(tmp_path, "suppressions:\n  - {check: SEG501, resource: 'cloud/aws/123456789012/*', reason: legacy}\n")
-    assert run("audit", SAMPLE, "--fail-on", "low", "--suppressions", supp).exit_code == 0
+    assert run("audit", SAMPLE, "--checks", "SEG501", "--fail-on", "low", "--suppressions", supp).exit_code == 0
     other = write(tmp_path, "suppressions:\n  - {check: SEG501, resource: 'cloud/gcp/*', reason: legacy}\n", "o.yml")
-    assert run("audit", SAMPLE, "--fail-on", "low", "--suppressions", other).exit_code == 1
+    assert run("audit", SAMPLE, "--checks", "SEG501", "--fail-on", "low", "--suppressions", other).exit_code == 1
 
 
 def test_expired_suppression_stops_applying_and_is_reported(tmp_path):
     supp = write(tmp_path, "suppressions:\n  - {check: SEG501, resource: vpc-0a1, reason: temp, expires: 2026-11-21}\n")
     sarif = tmp_path / "r.sarif"
-    res = run("audit", SAMPLE, "--fail-on", "medium", "--suppressions", supp, "--format", "sarif",
+    res = run("audit", SAMPLE, "--checks", "SEG501", "--fail-on", "medium", "--suppressions", supp, "--format", "sarif",
               "--output", str(sarif), "--format", "text")
     assert res.exit_code == 1
     assert "note: accepted.yml: suppression of SEG501 on vpc-0a1 expired on 2026-11-21; " \
@@ -77,7 +77,7 @@ def test_expired_suppression_stops_applying_and_is_reported(tmp_path):
 
 def test_suppression_applies_through_its_last_day(tmp_path):
     supp = write(tmp_path, "suppressions:\n  - {check: SEG501, resource: vpc-0a1, reason: temp, expires: 2026-11-22}\n")
-    assert run("audit", SAMPLE, "--fail-on", "medium", "--suppressions", supp).exit_code == 0
+    assert run("audit", SAMPLE, "--checks", "SEG501", "--fail-on", "medium", "--suppressions", supp).exit_code == 0
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -113,9 +113,17 @@ def test_baseline_accepts_todays_findings(tmp_path):
     out = tmp_path / "baseline.yml"
     res = CliRunner().invoke(main, ["baseline", SAMPLE, "-o", str(out)])
     assert res.exit_code == 0
-    assert yaml.safe_load(out.read_text()) == {"version": 1, "suppressions": [
-        {"check": "SEG501", "resource": "vpc-0a1", "reason": "baseline 2026-11-22"}]}
-    assert run("audit", SAMPLE, "--fail-on", "low", "--suppressions", str(out)).exit_code == 0
+    entries = yaml.safe_load(out.read_text())["suppressions"]
+    assert {"check": "SEG501", "resource": "vpc-0a1", "reason": "baseline 2026-11-22"} in entries
+    assert len(entries) == len(auditing_sample().findings)
+    assert CliRunner().invoke(main, ["audit", SAMPLE, "--fail-on", "low", "--suppressions", str(out)]).exit_code == 0
+
+
+def auditing_sample():
+    from scanner import snapshot as snapshot_file
+    from scanner.audit import audit
+
+    return audit(snapshot_file.read(SAMPLE))
 
 
 def test_baseline_entries_match_only_their_own_resource():
@@ -220,7 +228,8 @@ def test_scan_commands_take_suppressions_and_category(tmp_path):
     _, scan_cmd = provider_commands("fake", module, audit_options, run_audit)
     supp = write(tmp_path, "suppressions:\n  - {check: SEG501, resource: vpc-0a1, reason: ok}\n")
     out = tmp_path / "s.sarif"
-    res = CliRunner().invoke(scan_cmd, ["--quiet", "--region", "x-1", "--suppressions", supp, "--fail-on", "low",
+    res = CliRunner().invoke(scan_cmd, ["--quiet", "--region", "x-1", "--checks", "SEG501", "--suppressions", supp,
+                                        "--fail-on", "low",
                                         "--sarif-category", "fake/1", "--format", "sarif", "--output", str(out)])
     assert res.exit_code == 0, res.output
     assert seen == {"region": "x-1"}
