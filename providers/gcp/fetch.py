@@ -1,0 +1,194 @@
+"""Read one GCP project's network configuration through google-cloud-compute (REST).
+
+Only list and get calls (every one a GET, see permissions.json). Every list is paged
+with the largest page size; regional resources use aggregated lists, so the number of
+calls grows with pages, not with regions. Throttling and transient 5xx are retried by
+google.api_core; what still fails becomes a CollectionError and the rest goes on.
+"""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from google.api_core import exceptions as gexc
+from google.api_core.client_options import ClientOptions
+from google.api_core.retry import Retry, if_exception_type
+from google.cloud import compute_v1
+
+from providers.gcp import normalize
+from scanner.model import Account, CollectionError, Snapshot, merge
+
+PAGE_SIZE = 500
+CALL_TIMEOUT = 60.0
+TRANSIENT = (
+    gexc.TooManyRequests, gexc.ServiceUnavailable, gexc.InternalServerError, gexc.BadGateway,
+    gexc.GatewayTimeout, gexc.DeadlineExceeded,
+)
+# GCP also answers quota throttling with 403 and one of these reasons.
+RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
+
+
+def _reasons(exc: BaseException) -> set[str]:
+    found = {getattr(exc, "reason", None) or ""}
+    for err in getattr(exc, "errors", None) or ():
+        if isinstance(err, dict):
+            found.add(err.get("reason", ""))
+    return found
+
+
+def _retryable(exc: BaseException) -> bool:
+    if isinstance(exc, TRANSIENT):
+        return True
+    return isinstance(exc, gexc.Forbidden) and bool(_reasons(exc) & RATE_REASONS)
+
+
+def default_retry() -> Retry:
+    """The SDK's exponential backoff, widened to 429 and rate-limit 403s."""
+    return Retry(predicate=_retryable, initial=1.0, maximum=32.0, multiplier=2.0, timeout=300.0)
+
+
+def as_dict(message: Any) -> dict:
+    """A proto message back in the REST API's own JSON spelling (camelCase, ids as strings)."""
+    return type(message).to_dict(message, use_integers_for_enums=False, preserving_proto_field_name=False,
+                                 always_print_fields_with_no_presence=False)
+
+
+class Gap(Exception):
+    def __init__(self, error: CollectionError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+@dataclass
+class ProjectReader:
+    project: str
+    credentials: Any
+    api_endpoint: str | None
+    retry: Retry
+    errors: list[CollectionError] = field(default_factory=list)
+
+    def client(self, cls: type) -> Any:
+        options = ClientOptions(api_endpoint=self.api_endpoint) if self.api_endpoint else None
+        return cls(credentials=self.credentials, transport="rest", client_options=options)
+
+    def gap(self, operation: str, exc: BaseException, region: str = "global") -> CollectionError:
+        if isinstance(exc, gexc.RetryError):
+            code = "RetryError"
+            cause = exc.cause if exc.cause is not None else exc
+            message = f"gave up after retries: {getattr(cause, 'message', None) or cause}"
+        else:
+            code = type(exc).__name__
+            message = str(getattr(exc, "message", None) or exc)
+        return CollectionError(provider="gcp", account=self.project, region=region, service="compute",
+                               operation=operation, code=code, message=" ".join(message.split())[:500])
+
+    def call(self, operation: str, fn: Callable[[], Any], region: str = "global") -> Any:
+        try:
+            return fn()
+        except (gexc.GoogleAPIError, OSError, ValueError) as exc:
+            raise Gap(self.gap(operation, exc, region)) from None
+        except Exception as exc:  # requests / google-auth transport failures
+            if type(exc).__module__.split(".")[0] in ("requests", "urllib3", "google"):
+                raise Gap(self.gap(operation, exc, region)) from None
+            raise
+
+    def _kw(self) -> dict:
+        return {"retry": self.retry, "timeout": CALL_TIMEOUT}
+
+    def listing(self, operation: str, cls: type, request: dict) -> list[dict]:
+        def run() -> list[dict]:
+            pager = self.client(cls).list(request={"project": self.project, "max_results": PAGE_SIZE, **request},
+                                          **self._kw())
+            return [as_dict(item) for page in pager.pages for item in page.items]
+        return self.call(operation, run)
+
+    def aggregated(self, operation: str, cls: type, key: str) -> list[dict]:
+        """Every region's items; a region answering with a warning becomes a gap of its own."""
+        def run() -> list[dict]:
+            pager = self.client(cls).aggregated_list(
+                request={"project": self.project, "max_results": PAGE_SIZE}, **self._kw())
+            items: list[dict] = []
+            for page in pager.pages:
+                doc = as_dict(page)
+                for scope, scoped in sorted((doc.get("items") or {}).items()):
+                    items += scoped.get(key) or []
+                    warning = scoped.get("warning") or {}
+                    if warning.get("code") not in (None, "NO_RESULTS_ON_PAGE"):
+                        self.errors.append(CollectionError(
+                            provider="gcp", account=self.project, region=scope.rsplit("/", 1)[-1],
+                            service="compute", operation=operation, code=str(warning.get("code")),
+                            message=warning.get("message", "")))
+                for scope in doc.get("unreachables") or ():
+                    self.errors.append(CollectionError(
+                        provider="gcp", account=self.project, region=str(scope).rsplit("/", 1)[-1],
+                        service="compute", operation=operation, code="UNREACHABLE",
+                        message="scope did not answer"))
+            return items
+        return self.call(operation, run)
+
+    def effective_firewalls(self, network: str) -> dict:
+        def run() -> dict:
+            client = self.client(compute_v1.NetworksClient)
+            return as_dict(client.get_effective_firewalls(
+                request={"project": self.project, "network": network}, **self._kw()))
+        return self.call("networks.getEffectiveFirewalls", run)
+
+
+# What a project is made of: (raw key, operation, how to read it).
+LISTS: tuple[tuple[str, str, Callable[[ProjectReader], list[dict]]], ...] = (
+    ("firewalls", "firewalls.list", lambda r: r.listing("firewalls.list", compute_v1.FirewallsClient, {})),
+    ("routes", "routes.list", lambda r: r.listing("routes.list", compute_v1.RoutesClient, {})),
+    ("subnetworks", "subnetworks.aggregatedList",
+     lambda r: r.aggregated("subnetworks.aggregatedList", compute_v1.SubnetworksClient, "subnetworks")),
+    ("routers", "routers.aggregatedList",
+     lambda r: r.aggregated("routers.aggregatedList", compute_v1.RoutersClient, "routers")),
+    ("instances", "instances.aggregatedList",
+     lambda r: r.aggregated("instances.aggregatedList", compute_v1.InstancesClient, "instances")),
+    ("forwardingRules", "forwardingRules.aggregatedList",
+     lambda r: r.aggregated("forwardingRules.aggregatedList", compute_v1.ForwardingRulesClient, "forwardingRules")),
+    ("globalForwardingRules", "globalForwardingRules.list",
+     lambda r: r.listing("globalForwardingRules.list", compute_v1.GlobalForwardingRulesClient, {})),
+    ("firewallPolicies", "networkFirewallPolicies.aggregatedList",
+     lambda r: r.aggregated("networkFirewallPolicies.aggregatedList", compute_v1.NetworkFirewallPoliciesClient,
+                            "firewallPolicies")),
+)
+
+
+def read_project(project: str, credentials: Any, api_endpoint: str | None, retry: Retry) -> Snapshot:
+    reader = ProjectReader(project, credentials, api_endpoint, retry)
+    account = Account(provider="gcp", id=project)
+    try:
+        # The first call tells whether the Compute API answers at all (disabled, denied).
+        networks = reader.listing("networks.list", compute_v1.NetworksClient, {})
+    except Gap as gap:
+        return Snapshot(accounts=(account,), errors=(gap.error,))
+    raw: dict[str, Any] = {"networks": networks, "effectiveFirewalls": {}}
+    for key, _operation, read in LISTS:
+        try:
+            raw[key] = read(reader)
+        except Gap as gap:
+            reader.errors.append(gap.error)
+    for net in networks:
+        try:
+            raw["effectiveFirewalls"][net["name"]] = reader.effective_firewalls(net["name"])
+        except Gap as gap:
+            # Hierarchical policies decide before the VPC rules: not reading them is a gap.
+            reader.errors.append(gap.error)
+    snap = normalize.normalize(project, raw)
+    errors = sorted(reader.errors, key=lambda e: (e.operation, e.region, e.code))
+    return Snapshot(**{**{n: getattr(snap, n) for n in snap.__dataclass_fields__},
+                       "accounts": (account,), "errors": tuple(errors)})
+
+
+def read_projects(projects: Iterable[str], credentials: Any, api_endpoint: str | None, retry: Retry,
+                  max_workers: int, advance: Callable[[str], None]) -> Snapshot:
+    projects = list(dict.fromkeys(projects))
+    results: dict[str, Snapshot] = {}
+    with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="gcp") as pool:
+        futures = {pool.submit(read_project, p, credentials, api_endpoint, retry): p for p in projects}
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            advance(futures[future])
+    # Merge in the order the user gave, so the snapshot does not depend on timing.
+    return merge([results[p] for p in projects])
