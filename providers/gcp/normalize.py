@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any, Iterable, Mapping
 
 from scanner.model import (
@@ -367,8 +368,12 @@ def _route(project: str, r: Raw) -> tuple[str, Route]:
 def _route_tables(project: str, routes: Iterable[Raw], net_ids: Mapping[str, str],
                   subnet_routes: Mapping[str, list[tuple[str, str]]]) -> list[RouteTable]:
     by_net: dict[str, list[Route]] = defaultdict(list)
+    owner = {(nid, c): sid for nid, pairs in subnet_routes.items() for c, sid in pairs}
     for r in sorted(routes, key=lambda r: r.get("name", "")):
         nid, route = _route(project, r)
+        if route.target_kind == "local" and (nid, route.destination) in owner:
+            # A listed subnet route names the network; point it at the subnet, as written-out ones do.
+            route = replace(route, target_id=owner[(nid, route.destination)])
         by_net[nid].append(route)
     # Subnet routes are the platform's: write them out even where the route list omits them.
     for nid, pairs in subnet_routes.items():
