@@ -66,6 +66,7 @@ class FakeCompute:
         self.page_size = page_size
         self.fault: Callable[[str, str], tuple[int, dict, str] | None] | None = None
         self.seen: list[tuple[str, str]] = []  # (method, url) of every request the SDK made
+        self.authorization: set[str] = set()  # the Authorization headers it sent
         self._lock = threading.Lock()
         pattern = re.compile(re.escape(host) + r"/compute/v1/.*")
         for method in (responses.GET, responses.POST, responses.PUT, responses.PATCH, responses.DELETE):
@@ -79,6 +80,7 @@ class FakeCompute:
         url = urlparse(request.url)
         with self._lock:
             self.seen.append((request.method, request.url))
+            self.authorization.add(request.headers.get("Authorization", ""))
         if request.method != "GET":
             return error(405, "segaudit must not write", "methodNotAllowed", "FAILED_PRECONDITION")
         match = URL.match(url.path)
