@@ -176,3 +176,12 @@ def test_every_call_is_a_get_covered_by_the_shipped_permissions(rsps):
         used.add(matches[0]["operation"])
     # Nothing listed that the collector does not do, nothing done that is not listed.
     assert used == {c["operation"] for c in PERMISSIONS["calls"]}
+
+
+def test_readme_documents_every_permission():
+    readme = (Path(__file__).parents[3] / "README.md").read_text()
+    section = readme.split("### GCP", 1)[1]
+    assert PERMISSIONS["role"] in section
+    for call in PERMISSIONS["calls"]:
+        assert f"`{call['operation']}`" in section
+        assert all(f"`{p}`" in section for p in call["permissions"])
