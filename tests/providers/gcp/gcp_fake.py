@@ -113,6 +113,10 @@ class FakeCompute:
                 scoped["regions/us-central1"] = {"warning": {
                     "code": "NO_RESULTS_ON_PAGE", "message": "There are no results for scope 'regions/us-central1' on this page.",
                     "data": [{"key": "scope", "value": "regions/us-central1"}]}}
+            if start == 0:  # a scope that could not answer, as the API reports it
+                scoped.update((records.get("scopeWarnings") or {}).get(key, {}))
+            if start == 0:  # a scope that could not answer, as the API reports it
+                scoped.update((records.get("scopeWarnings") or {}).get(key, {}))
             items = records.get(key) or []
             body = {"kind": kind, "id": f"projects/{project}/{rest}", "selfLink": self_link, "items": scoped}
         else:

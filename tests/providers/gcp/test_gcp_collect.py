@@ -185,3 +185,37 @@ def test_readme_documents_every_permission():
     for call in PERMISSIONS["calls"]:
         assert f"`{call['operation']}`" in section
         assert all(f"`{p}`" in section for p in call["permissions"])
+
+
+def test_a_scope_that_does_not_answer_in_an_aggregated_list_is_a_gap(rsps):
+    fake = FakeCompute(rsps)
+    [project] = load(fake, "five_zones")
+    fake.projects[project] = {**fake.projects[project], "scopeWarnings": {"instances": {"zones/asia-south1-a": {
+        "warning": {"code": "UNREACHABLE", "message": "The resource 'zones/asia-south1-a' is not reachable.",
+                    "data": [{"key": "scope", "value": "zones/asia-south1-a"}]}}}}}
+    snap = collect([project])
+    assert snap.errors == (CollectionError(provider="gcp", account=project, region="asia-south1-a", service="compute",
+                                           operation="instances.aggregatedList", code="UNREACHABLE",
+                                           message="The resource 'zones/asia-south1-a' is not reachable."),)
+    assert snap.workloads == expected("five_zones").workloads
+
+
+def test_progress_counts_projects(rsps):
+    class Recorder:
+        def __init__(self):
+            self.total, self.done = None, []
+
+        def start(self, total):
+            self.total = total
+
+        def advance(self, item=""):
+            self.done.append(item)
+
+    fake = FakeCompute(rsps)
+    projects = load(fake, "five_zones", "nat_data")
+    progress = Recorder()
+    from google.auth.credentials import AnonymousCredentials
+    from providers.gcp import cli
+    cli.collect(progress, 2, project=tuple(projects) + ("acme-prod",), credentials=AnonymousCredentials(),
+                retry=fast_retry())
+    assert progress.total == 2 and sorted(progress.done) == sorted(projects)

@@ -202,3 +202,39 @@ def test_urls_match_by_project_and_name_not_host(url):
 def test_every_scenario_is_a_valid_snapshot_file(name):
     s = snap(name)
     assert snapshot_file.loads(snapshot_file.dumps(s)) == s
+
+
+def test_network_policy_order_follows_the_network_and_regional_policies_come_after():
+    raw = scenario("five_zones")
+    raw["networks"][0]["networkFirewallPolicyEnforcementOrder"] = "BEFORE_CLASSIC_FIREWALL"
+    regional = dict(raw["firewallPolicies"][0], name="prod-regional", region=f"{raw['networks'][0]['selfLink'].split('/global/')[0]}/regions/us-central1",
+                    selfLink=raw["firewallPolicies"][0]["selfLink"].replace("global/firewallPolicies/prod-baseline",
+                                                                             "regions/us-central1/firewallPolicies/prod-regional"))
+    raw["firewallPolicies"].append(regional)
+    s = normalize(raw["project"], raw)
+    order = {p.id.rsplit("/", 1)[-1]: (p.kind, p.chain_order, p.region) for p in s.policies}
+    assert order == {
+        "987654321012": ("hierarchical-firewall-policy", 0, "global"),
+        "prod-baseline": ("network-firewall-policy", 50, "global"),
+        "prod-regional": ("network-firewall-policy", 60, "us-central1"),
+        "firewall-rules": ("vpc-firewall", 100, "global"),
+    }
+    assert "projects/acme-prod/regions/us-central1/firewallPolicies/prod-regional" in s.networks[0].policy_ids
+
+
+def test_default_rule_names_are_platform_defaults_only_in_the_default_network():
+    raw = scenario("default_network")
+    raw["networks"][0]["name"] = "custom"
+    raw["networks"][0]["selfLink"] = raw["networks"][0]["selfLink"].replace("/default", "/custom")
+    for fw in raw["firewalls"]:
+        fw["network"] = raw["networks"][0]["selfLink"]
+    [policy] = normalize(raw["project"], raw).policies
+    assert [r.platform_default for r in policy.rules] == [False] * 6 + [True, True]
+
+
+def test_flow_logs_with_zero_sampling_record_nothing():
+    raw = scenario("five_zones")
+    data = next(s for s in raw["subnetworks"] if s["name"] == "data")
+    data["logConfig"]["flowSampling"] = 0
+    logs = [f for f in normalize(raw["project"], raw).flow_logs if f.target_kind == "subnet"]
+    assert [(f.target_id.rsplit("/", 1)[-1], f.enabled) for f in logs] == [("data", False)]
