@@ -14,7 +14,9 @@ from typing import Any, Callable, Iterable
 from google.api_core import exceptions as gexc
 from google.api_core.client_options import ClientOptions
 from google.api_core.retry import Retry, if_exception_type
+from google.auth.exceptions import GoogleAuthError
 from google.cloud import compute_v1
+from requests import RequestException
 
 from providers.gcp import normalize
 from scanner.model import Account, CollectionError, Snapshot, merge
@@ -86,12 +88,9 @@ class ProjectReader:
     def call(self, operation: str, fn: Callable[[], Any], region: str = "global") -> Any:
         try:
             return fn()
-        except (gexc.GoogleAPIError, OSError, ValueError) as exc:
+        except (gexc.GoogleAPIError, GoogleAuthError, RequestException) as exc:
+            # API errors, token refresh or impersonation refused, connection failures.
             raise Gap(self.gap(operation, exc, region)) from None
-        except Exception as exc:  # requests / google-auth transport failures
-            if type(exc).__module__.split(".")[0] in ("requests", "urllib3", "google"):
-                raise Gap(self.gap(operation, exc, region)) from None
-            raise
 
     def _kw(self) -> dict:
         return {"retry": self.retry, "timeout": CALL_TIMEOUT}

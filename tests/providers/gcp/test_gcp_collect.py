@@ -219,3 +219,11 @@ def test_progress_counts_projects(rsps):
     cli.collect(progress, 2, project=tuple(projects) + ("acme-prod",), credentials=AnonymousCredentials(),
                 retry=fast_retry())
     assert progress.total == 2 and sorted(progress.done) == sorted(projects)
+
+
+def test_an_endpoint_that_does_not_answer_is_a_gap_per_project(rsps):
+    FakeCompute(rsps)  # serves compute.googleapis.com only
+    snap = collect(["acme-prod", "acme-nat"], endpoint="compute.unreachable.example")
+    assert [(e.account, e.operation, e.code) for e in snap.errors] == [
+        ("acme-prod", "networks.list", "ConnectionError"), ("acme-nat", "networks.list", "ConnectionError")]
+    assert snap.networks == ()
