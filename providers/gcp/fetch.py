@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable
 
 from google.api_core import exceptions as gexc
 from google.api_core.client_options import ClientOptions
-from google.api_core.retry import Retry, if_exception_type
+from google.api_core.retry import Retry
 from google.auth.exceptions import GoogleAuthError
 from google.cloud import compute_v1
 from requests import RequestException

@@ -249,6 +249,11 @@ def normalize(project: str, raw: Raw) -> Snapshot:
         hier = [p for p in effective.get("firewallPolicys") or () if p.get("type") == "HIERARCHY"]
         for order, hp in enumerate(hier):
             hp_id = f"firewallPolicies/{hp.get('name', '')}"
+            if any(r.get("targetResources") for r in hp.get("rules") or ()):
+                # Rules aimed at some networks only: this network's view of the policy is its own.
+                hp_id = f"{hp_id}/networks/{name}"
+            hp_rules = [r for r in hp.get("rules") or ()
+                        if not r.get("targetResources") or nid in {path(t, project) for t in r["targetResources"]}]
             hier_ids_by_net[nid].append(hp_id)
             if hp_id in seen_hier:  # one organization policy seen from several networks
                 continue
@@ -258,7 +263,7 @@ def normalize(project: str, raw: Raw) -> Snapshot:
                 name=hp.get("displayName") or hp.get("shortName") or hp.get("name", ""),
                 kind="hierarchical-firewall-policy", network_id=nid, stateful=True,
                 evaluation="first-match", chain_order=min(order, VPC_FIREWALL_ORDER // 2 - 1),
-                rules=policy_rules(hp_id, hp.get("rules")),
+                rules=policy_rules(hp_id, hp_rules),
             ))
 
     networks, peerings, gateways, flow_logs = [], [], [], []

@@ -238,3 +238,14 @@ def test_flow_logs_with_zero_sampling_record_nothing():
     data["logConfig"]["flowSampling"] = 0
     logs = [f for f in normalize(raw["project"], raw).flow_logs if f.target_kind == "subnet"]
     assert [(f.target_id.rsplit("/", 1)[-1], f.enabled) for f in logs] == [("data", False)]
+
+
+def test_hierarchical_rules_aimed_at_other_networks_do_not_apply():
+    raw = scenario("five_zones")
+    [org] = [p for p in raw["effectiveFirewalls"]["prod"]["firewallPolicys"] if p["type"] == "HIERARCHY"]
+    org["rules"][0]["targetResources"] = ["https://www.googleapis.com/compute/v1/projects/acme-other/global/networks/x"]
+    org["rules"][1]["targetResources"] = ["https://compute.googleapis.com/compute/v1/projects/acme-prod/global/networks/prod"]
+    s = normalize(raw["project"], raw)
+    [hier] = [p for p in s.policies if p.kind == "hierarchical-firewall-policy"]
+    assert hier.id == "firewallPolicies/987654321012/networks/prod" and hier.id in s.networks[0].policy_ids
+    assert [r.priority for r in hier.rules] == [200, 2147483647]
