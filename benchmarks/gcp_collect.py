@@ -1,6 +1,7 @@
 """GCP collector figures on a synthetic estate served by the offline Compute fake.
 
     python benchmarks/gcp_collect.py [projects] [firewall rules per project] [instances per project]
+    GCP_BENCH_LATENCY_MS=150 python benchmarks/gcp_collect.py 10 50 50   # with a simulated round trip
 
 Prints wall time, HTTP calls (total and per project) and what the snapshot holds. The real
 google-cloud-compute REST code runs; only the network is faked (tests/providers/gcp/gcp_fake.py).
@@ -58,6 +59,9 @@ def main() -> None:
         fake = FakeCompute(mock)
         for p in projects:
             fake.add(p, estate(p, n_rules, n_instances))
+        latency = float(os.environ.get("GCP_BENCH_LATENCY_MS", "0")) / 1000
+        if latency:
+            fake.fault = lambda _project, _rest: time.sleep(latency)
         retry = Retry(predicate=fetch._retryable, initial=0.001, maximum=0.002, timeout=5)
         started = time.perf_counter()
         snap = cli.collect(QUIET, 8, project=tuple(projects), credentials=AnonymousCredentials(), retry=retry)

@@ -7,7 +7,7 @@ google.api_core; what still fails becomes a CollectionError and the rest goes on
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -154,40 +154,68 @@ LISTS: tuple[tuple[str, str, Callable[[ProjectReader], list[dict]]], ...] = (
 )
 
 
-def read_project(project: str, credentials: Any, api_endpoint: str | None, retry: Retry) -> Snapshot:
-    reader = ProjectReader(project, credentials, api_endpoint, retry)
-    account = Account(provider="gcp", id=project)
-    try:
-        # The first call tells whether the Compute API answers at all (disabled, denied).
-        networks = reader.listing("networks.list", compute_v1.NetworksClient, {})
-    except Gap as gap:
-        return Snapshot(accounts=(account,), errors=(gap.error,))
-    raw: dict[str, Any] = {"networks": networks, "effectiveFirewalls": {}}
-    for key, _operation, read in LISTS:
-        try:
-            raw[key] = read(reader)
-        except Gap as gap:
-            reader.errors.append(gap.error)
-    for net in networks:
-        try:
-            raw["effectiveFirewalls"][net["name"]] = reader.effective_firewalls(net["name"])
-        except Gap as gap:
-            # Hierarchical policies decide before the VPC rules: not reading them is a gap.
-            reader.errors.append(gap.error)
-    snap = normalize.normalize(project, raw)
-    errors = sorted(reader.errors, key=lambda e: (e.operation, e.region, e.code))
+def _project_snapshot(reader: ProjectReader, raw: dict[str, Any] | None) -> Snapshot:
+    account = Account(provider="gcp", id=reader.project)
+    errors = tuple(sorted(reader.errors, key=lambda e: (e.operation, e.region, e.code, e.message)))
+    if raw is None:
+        return Snapshot(accounts=(account,), errors=errors)
+    snap = normalize.normalize(reader.project, raw)
     return Snapshot(**{**{n: getattr(snap, n) for n in snap.__dataclass_fields__},
-                       "accounts": (account,), "errors": tuple(errors)})
+                       "accounts": (account,), "errors": errors})
 
 
 def read_projects(projects: Iterable[str], credentials: Any, api_endpoint: str | None, retry: Retry,
                   max_workers: int, advance: Callable[[str], None]) -> Snapshot:
+    """Every call of every project through one bounded pool.
+
+    A project starts with networks.list, which tells whether its Compute API answers at all
+    (disabled, denied: one gap, nothing more asked); then its lists and one effective-firewalls
+    read per network run alongside every other project's calls.
+    """
     projects = list(dict.fromkeys(projects))
+    readers = {p: ProjectReader(p, credentials, api_endpoint, retry) for p in projects}
+    raws: dict[str, dict[str, Any] | None] = {}
+    outstanding = dict.fromkeys(projects, 1)
     results: dict[str, Snapshot] = {}
+    jobs: dict[Future, tuple[str, str, str]] = {}  # future -> (project, raw key, network)
+
     with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="gcp") as pool:
-        futures = {pool.submit(read_project, p, credentials, api_endpoint, retry): p for p in projects}
-        for future in as_completed(futures):
-            results[futures[future]] = future.result()
-            advance(futures[future])
+        def submit(project: str, key: str, fn: Callable[[], Any], network: str = "") -> Future:
+            future = pool.submit(fn)
+            jobs[future] = (project, key, network)
+            return future
+
+        for p, reader in readers.items():
+            submit(p, "networks", lambda r=reader: r.listing("networks.list", compute_v1.NetworksClient, {}))
+        pending = set(jobs)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                project, key, network = jobs.pop(future)
+                reader = readers[project]
+                outstanding[project] -= 1
+                try:
+                    value = future.result()
+                except Gap as gap:
+                    # Hierarchical policies decide before the VPC rules: not reading them is a gap too.
+                    reader.errors.append(gap.error)
+                    if key == "networks":
+                        raws[project] = None
+                else:
+                    if key == "networks":
+                        raws[project] = {"networks": value, "effectiveFirewalls": {}}
+                        follow = [submit(project, list_key, lambda r=reader, f=read: f(r))
+                                  for list_key, _operation, read in LISTS]
+                        follow += [submit(project, "effectiveFirewalls", lambda r=reader, n=net["name"]:
+                                          r.effective_firewalls(n), network=net["name"]) for net in value]
+                        outstanding[project] += len(follow)
+                        pending.update(follow)
+                    elif key == "effectiveFirewalls":
+                        raws[project]["effectiveFirewalls"][network] = value
+                    else:
+                        raws[project][key] = value
+                if outstanding[project] == 0:
+                    results[project] = _project_snapshot(reader, raws[project])
+                    advance(project)
     # Merge in the order the user gave, so the snapshot does not depend on timing.
     return merge([results[p] for p in projects])
