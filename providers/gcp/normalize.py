@@ -284,6 +284,7 @@ def normalize(project: str, raw: Raw) -> Snapshot:
         ))
         networks.append(Network(
             provider=P, account=project, region="global", id=nid, name=n["name"],
+            cidrs=(str(ipaddress.ip_network(n["IPv4Range"], strict=False)),) if n.get("IPv4Range") else (),
             is_default=n["name"] == "default",
             policy_ids=tuple(hier_ids_by_net.get(nid, [])) + (vpc_fw,) + tuple(policy_ids_by_net.get(nid, [])),
         ))
@@ -465,7 +466,9 @@ def _lb_workloads(project: str, rules: Iterable[Raw]) -> list[Workload]:
         out.append(Workload(
             provider=P, account=project, region=region, id=fr_id, name=fr.get("name", ""), tags=labels(fr),
             network_id=path(fr.get("network", ""), project), subnet_id=path(fr.get("subnetwork", ""), project),
-            public_ips=(fr["IPAddress"],), owner_kind="load-balancer",
+            # External IPv6 forwarding rules give their address as a /96 range: keep its first address.
+            public_ips=(str(ipaddress.ip_network(fr["IPAddress"], strict=False).network_address),),
+            owner_kind="load-balancer",
             owner_id=path(fr.get("target") or fr.get("backendService") or "", project), owner_name=fr.get("name", ""),
         ))
     return out

@@ -10,7 +10,7 @@ from providers.gcp.normalize import normalize
 from scanner.model import Account, Snapshot, merge
 from scanner.progress import QUIET
 
-SCENARIOS = ("default_network", "five_zones", "shadowed", "nat_data")
+SCENARIOS = ("default_network", "five_zones", "shadowed", "nat_data", "hostile")
 
 
 def fast_retry(budget: float = 5.0) -> Retry:
