@@ -95,10 +95,9 @@ class ProjectReader:
     def _kw(self) -> dict:
         return {"retry": self.retry, "timeout": CALL_TIMEOUT}
 
-    def listing(self, operation: str, cls: type, request: dict) -> list[dict]:
+    def listing(self, operation: str, cls: type) -> list[dict]:
         def run() -> list[dict]:
-            pager = self.client(cls).list(request={"project": self.project, "max_results": PAGE_SIZE, **request},
-                                          **self._kw())
+            pager = self.client(cls).list(request={"project": self.project, "max_results": PAGE_SIZE}, **self._kw())
             return [as_dict(item) for page in pager.pages for item in page.items]
         return self.call(operation, run)
 
@@ -134,24 +133,23 @@ class ProjectReader:
         return self.call("networks.getEffectiveFirewalls", run)
 
 
-# What a project is made of: (raw key, operation, how to read it).
-LISTS: tuple[tuple[str, str, Callable[[ProjectReader], list[dict]]], ...] = (
-    ("firewalls", "firewalls.list", lambda r: r.listing("firewalls.list", compute_v1.FirewallsClient, {})),
-    ("routes", "routes.list", lambda r: r.listing("routes.list", compute_v1.RoutesClient, {})),
-    ("subnetworks", "subnetworks.aggregatedList",
-     lambda r: r.aggregated("subnetworks.aggregatedList", compute_v1.SubnetworksClient, "subnetworks")),
-    ("routers", "routers.aggregatedList",
-     lambda r: r.aggregated("routers.aggregatedList", compute_v1.RoutersClient, "routers")),
-    ("instances", "instances.aggregatedList",
-     lambda r: r.aggregated("instances.aggregatedList", compute_v1.InstancesClient, "instances")),
-    ("forwardingRules", "forwardingRules.aggregatedList",
-     lambda r: r.aggregated("forwardingRules.aggregatedList", compute_v1.ForwardingRulesClient, "forwardingRules")),
-    ("globalForwardingRules", "globalForwardingRules.list",
-     lambda r: r.listing("globalForwardingRules.list", compute_v1.GlobalForwardingRulesClient, {})),
-    ("firewallPolicies", "networkFirewallPolicies.aggregatedList",
-     lambda r: r.aggregated("networkFirewallPolicies.aggregatedList", compute_v1.NetworkFirewallPoliciesClient,
-                            "firewallPolicies")),
+# What a project is made of besides its networks: (raw key, operation, client, key inside an
+# aggregated scope, or "" for a global list).
+LISTS: tuple[tuple[str, str, str, str], ...] = (
+    ("firewalls", "firewalls.list", "FirewallsClient", ""),
+    ("routes", "routes.list", "RoutesClient", ""),
+    ("subnetworks", "subnetworks.aggregatedList", "SubnetworksClient", "subnetworks"),
+    ("routers", "routers.aggregatedList", "RoutersClient", "routers"),
+    ("instances", "instances.aggregatedList", "InstancesClient", "instances"),
+    ("forwardingRules", "forwardingRules.aggregatedList", "ForwardingRulesClient", "forwardingRules"),
+    ("globalForwardingRules", "globalForwardingRules.list", "GlobalForwardingRulesClient", ""),
+    ("firewallPolicies", "networkFirewallPolicies.aggregatedList", "NetworkFirewallPoliciesClient", "firewallPolicies"),
 )
+
+
+def read_list(reader: ProjectReader, operation: str, client: str, scoped_key: str) -> list[dict]:
+    cls = getattr(compute_v1, client)
+    return reader.aggregated(operation, cls, scoped_key) if scoped_key else reader.listing(operation, cls)
 
 
 def _project_snapshot(reader: ProjectReader, raw: dict[str, Any] | None) -> Snapshot:
@@ -186,7 +184,7 @@ def read_projects(projects: Iterable[str], credentials: Any, api_endpoint: str |
             return future
 
         for p, reader in readers.items():
-            submit(p, "networks", lambda r=reader: r.listing("networks.list", compute_v1.NetworksClient, {}))
+            submit(p, "networks", lambda r=reader: r.listing("networks.list", compute_v1.NetworksClient))
         pending = set(jobs)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -204,8 +202,8 @@ def read_projects(projects: Iterable[str], credentials: Any, api_endpoint: str |
                 else:
                     if key == "networks":
                         raws[project] = {"networks": value, "effectiveFirewalls": {}}
-                        follow = [submit(project, list_key, lambda r=reader, f=read: f(r))
-                                  for list_key, _operation, read in LISTS]
+                        follow = [submit(project, list_key, lambda r=reader, spec=spec: read_list(r, *spec))
+                                  for list_key, *spec in LISTS]
                         follow += [submit(project, "effectiveFirewalls", lambda r=reader, n=net["name"]:
                                           r.effective_firewalls(n), network=net["name"]) for net in value]
                         outstanding[project] += len(follow)
