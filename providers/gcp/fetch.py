@@ -2,8 +2,9 @@
 
 Only list and get calls (every one a GET, see permissions.json). Every list is paged
 with the largest page size; regional resources use aggregated lists, so the number of
-calls grows with pages, not with regions. Throttling and transient 5xx are retried by
-google.api_core; what still fails becomes a CollectionError and the rest goes on.
+calls grows with pages, not with regions. All calls of all projects share one bounded
+thread pool (--max-workers). Throttling and transient 5xx are retried by google.api_core;
+what still fails becomes a CollectionError and the rest goes on.
 """
 from __future__ import annotations
 
