@@ -29,6 +29,9 @@ os.environ.update({
 })
 
 sys.path.insert(0, str(Path(__file__).parent))
+# tests/providers/ (fixtures of the provider adapters) would otherwise shadow the real
+# `providers` package as a namespace portion when pytest runs without the repo on sys.path.
+sys.path.insert(1, str(Path(__file__).parent.parent))
 
 _LOOPBACK = ("127.", "::1", "localhost")
 _real_connect = socket.socket.connect
