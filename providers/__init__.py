@@ -2,3 +2,4 @@
 scanner.collect turns into `segaudit snapshot NAME` and `segaudit scan NAME`."""
 
 PROVIDERS: dict[str, str] = {}
+PROVIDERS["azure"] = "providers.azure.cli"
