@@ -327,14 +327,15 @@ def networks_and_routes(estate: _Estate) -> dict[str, list[Any]]:
         for item in props(table).get("routes") or ():
             rp = props(item)
             destination = _cidr(rp.get("addressPrefix", ""))
-            if destination is None:
-                continue  # a service-tag destination (e.g. AzureCloud): ranges unknown offline
+            # A service-tag destination (Storage, AzureCloud) names a set of ranges that
+            # only Azure knows: kept by name, like a managed prefix list.
+            tag = "" if destination else rp.get("addressPrefix", "")
             kind = NEXT_HOPS.get(fold(rp.get("nextHopType", "")), "none")
             target = rp.get("nextHopIpAddress", "") if kind == "appliance" else ""
             if kind == "internet" and network_id:
                 target = internet_gateway(sub, estate.vnets[fold(network_id)], True)
-            routes.append(Route(destination=destination, target_kind=kind, target_id=target,
-                                priority=USER_ROUTE_PRIORITY, origin="user"))
+            routes.append(Route(destination=destination, destination_prefix_list=tag, target_kind=kind,
+                                target_id=target, priority=USER_ROUTE_PRIORITY, origin="user"))
         tables.append(RouteTable(provider="azure", account=sub, region=table.get("location", ""), id=table["id"],
                                  name=table.get("name", ""), tags=_tags(table), network_id=network_id,
                                  routes=tuple(routes)))
