@@ -74,11 +74,15 @@ def read_only_policy() -> Any:
     from azure.core.exceptions import HttpResponseError
     from azure.core.pipeline.policies import HTTPPolicy
 
+    class ReadOnlyRefused(HttpResponseError):
+        pass
+
     class ReadOnlyPolicy(HTTPPolicy):
         def send(self, request):  # type: ignore[no-untyped-def]
             method = request.http_request.method.upper()
             if method != "GET":
-                raise HttpResponseError(message=f"segaudit is read-only: refused {method} request")
+                path = request.http_request.url.split("?")[0].split("/", 3)[-1]
+                raise ReadOnlyRefused(message=f"segaudit is read-only: refused {method} /{path}")
             return self.next.send(request)
 
     return ReadOnlyPolicy()
