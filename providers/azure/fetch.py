@@ -138,7 +138,10 @@ def _guarded(subscription: str, operation: str, call: Callable[[], Iterable[Any]
     try:
         return [item.as_dict() for item in call()]
     except ClientAuthenticationError as exc:
-        raise credential_error(exc) from None
+        if getattr(exc, "response", None) is None:  # the credential itself failed: nothing will work
+            raise credential_error(exc) from None
+        gaps.append(_gap(subscription, operation, exc))  # ARM's 401 for this scope (e.g. another tenant)
+        return None
     except AzureError as exc:
         gaps.append(_gap(subscription, operation, exc))
         return None
@@ -179,7 +182,7 @@ def _fields(gap: CollectionError) -> dict[str, Any]:
 
 
 def _denied(gap: CollectionError) -> bool:
-    return gap.code in ("AuthorizationFailed", "403", "SubscriptionNotFound", "InvalidAuthenticationTokenTenant",
+    return gap.code in ("AuthorizationFailed", "403", "401", "SubscriptionNotFound", "InvalidAuthenticationTokenTenant",
                         "SubscriptionNotRegistered", "ReadOnlyDisabledSubscription")
 
 

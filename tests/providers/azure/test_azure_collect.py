@@ -243,3 +243,45 @@ def test_tenant_is_passed_to_every_token_request(monkeypatch, estate):
     with FakeArm(estate):
         res = run("snapshot", "azure", "-q", "--tenant", "contoso.onmicrosoft.com", "--subscription", A)
     assert res.exit_code == 0 and asked and set(asked) == {"contoso.onmicrosoft.com"}
+
+
+def test_one_denied_resource_provider_and_a_foreign_tenant_are_gaps(cred, estate):
+    other_tenant = "44444444-4444-4444-4444-444444444444"
+
+    def partial(method, path):
+        if "/azureFirewalls" in path:
+            return 403, {"content-type": "application/json"}, json.dumps({"error": {
+                "code": "AuthorizationFailed", "message": "no Microsoft.Network/azureFirewalls/read"}})
+        if other_tenant in path:
+            return 401, {"content-type": "application/json"}, json.dumps({"error": {
+                "code": "InvalidAuthenticationTokenTenant",
+                "message": "The access token is from the wrong issuer."}})
+        return None
+
+    res, snap, _ = snap_of("--subscription", A, "--subscription", other_tenant, subscriptions=estate, fault=partial)
+    assert res.exit_code == 0
+    assert [(e.account, e.operation, e.code) for e in snap.errors] == [
+        (A, "azureFirewalls.list_all", "AuthorizationFailed"),
+        (other_tenant, "virtualNetworks.list_all", "InvalidAuthenticationTokenTenant"),
+    ]
+    assert [a.id for a in snap.accounts] == [A, other_tenant]
+    assert not any(g.kind == "appliance" for g in snap.gateways) and len(snap.policies) == 7
+
+
+def test_progress_counts_subscriptions(estate):
+    from providers.azure import fetch
+
+    class Recorder:
+        def __init__(self):
+            self.started, self.advanced = None, []
+
+        def start(self, n):
+            self.started = n
+
+        def advance(self, label=""):
+            self.advanced.append(label)
+
+    progress = Recorder()
+    with FakeArm(estate, denied=(DENIED,)):
+        fetch.fetch(FakeCredential(), [A, DENIED], fetch.Settings(retry_total=0), 2, progress)
+    assert progress.started == 2 and sorted(progress.advanced) == [A, DENIED]
