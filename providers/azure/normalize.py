@@ -90,6 +90,16 @@ class _Estate:
                 self._known(item["id"])
         self.public_ips = {fold(ip["id"]): ip for _, ip in self.items("publicIPAddresses")}
         self.nics = {fold(nic["id"]): nic for _, nic in self.items("networkInterfaces")}
+        self.nsg_networks: dict[str, list[str]] = defaultdict(list)
+        for folded, (subnet, vnet) in self.subnets.items():
+            nsg = ref(props(subnet).get("networkSecurityGroup"))
+            if nsg:
+                self.nsg_networks[fold(nsg)].append(vnet["id"])
+        for nic in self.nics.values():
+            nsg = ref(props(nic).get("networkSecurityGroup"))
+            for config in props(nic).get("ipConfigurations") or ():
+                if nsg and ref(props(config).get("subnet")):
+                    self.nsg_networks[fold(nsg)].append(self.vnet_of_subnet(ref(props(config).get("subnet"))))
 
     def _known(self, resource_id: str) -> None:
         self.canonical.setdefault(fold(resource_id), resource_id)
@@ -213,9 +223,11 @@ def _rule(item: Mapping[str, Any], default: bool, vnet_tag: tuple[str, ...], est
 def _nsg_networks(nsg: Mapping[str, Any], estate: _Estate) -> list[str]:
     """The VNets an NSG applies in: those of its subnets and of its NICs' subnets."""
     p = props(nsg)
+    # Both directions: the NSG lists its subnets and NICs, and they name the NSG.
     networks = [estate.vnet_of_subnet(ref(s)) for s in p.get("subnets") or ()]
-    for nic_ref in p.get("networkInterfaces") or ():
-        nic = estate.nics.get(fold(ref(nic_ref)))
+    networks += estate.nsg_networks.get(fold(nsg["id"]), [])
+    nics = [estate.nics.get(fold(ref(n))) for n in p.get("networkInterfaces") or ()]
+    for nic in nics:
         for config in props(nic or {}).get("ipConfigurations") or ():
             networks.append(estate.vnet_of_subnet(ref(props(config).get("subnet"))))
     folded = {fold(n): n for n in networks if n}

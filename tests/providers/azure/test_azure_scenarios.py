@@ -293,3 +293,24 @@ def test_udr_sends_default_route_to_firewall_appliance():
 ])
 def test_address_prefix_mapping(prefix, expected):
     assert normalize._address_peer(prefix, ("10.0.0.0/8",)) == expected
+
+
+def test_nsg_spanning_two_vnets_unions_their_virtual_network_tags():
+    """Pure normalize on ARM JSON: one NSG on a subnet in each of two unpeered VNets; the
+    second association is only named by the subnet (the NSG's own list omits it)."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent / "data"))
+    import make_fixtures as mk
+
+    nsg_id = mk.rid(A, "rg", "networkSecurityGroups", "shared-nsg")
+    one_vnet = mk.vnet(A, "rg", "v1", ["10.1.0.0/16"], [("a", "10.1.0.0/24", {"nsg": nsg_id})])
+    two_vnet = mk.vnet(A, "RG", "v2", ["10.2.0.0/16", "10.3.0.0/16"], [("b", "10.2.0.0/24", {"nsg": nsg_id.upper()})])
+    nsg = mk.nsg(A, "rg", "shared-nsg", [], subnets=[one_vnet["properties"]["subnets"][0]["id"]])
+    snap = normalize.snapshot([{"subscription": A, "virtualNetworks": [one_vnet, two_vnet],
+                                "networkSecurityGroups": [nsg]}])
+    (policy,) = snap.policies
+    assert policy.network_id == ""
+    allow_vnet = next(r for r in policy.rules if r.name == "AllowVnetInBound")
+    assert allow_vnet.peers == (vnet_tag("10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16"),)
+    assert [s.policy_ids for s in snap.subnets] == [(nsg_id,), (nsg_id,)]  # written as the NSG spells itself
