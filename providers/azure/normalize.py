@@ -373,6 +373,20 @@ def networks_and_routes(estate: _Estate) -> dict[str, list[Any]]:
             private_ips=_unique(c.get("privateIPAddress", "") for c in configs),
         ))
 
+    for sub, nic in estate.items("networkInterfaces"):
+        # A VM forwarding IP traffic is a network virtual appliance: UDRs name it by its
+        # private address, so it is written as an appliance gateway holding its addresses.
+        np = props(nic)
+        if not np.get("enableIPForwarding"):
+            continue
+        configs = [props(c) for c in np.get("ipConfigurations") or ()]
+        subnet_id = next((estate.id(ref(c.get("subnet"))) for c in configs if ref(c.get("subnet"))), "")
+        gateways.append(Gateway(
+            provider="azure", account=sub, region=nic.get("location", ""), id=nic["id"], name=nic.get("name", ""),
+            tags=_tags(nic), kind="appliance", network_id=estate.vnet_of_subnet(subnet_id) if subnet_id else "",
+            subnet_id=subnet_id, public=any(ref(c.get("publicIPAddress")) for c in configs),
+            service="NetworkVirtualAppliance", private_ips=_unique(c.get("privateIPAddress", "") for c in configs)))
+
     gateways += internet.values()
     return {"networks": networks, "subnets": subnets, "route_tables": tables,
             "gateways": gateways, "peerings": peerings}
@@ -402,6 +416,8 @@ def workloads(estate: _Estate) -> list[Workload]:
             if ip is not None and props(ip).get("ipAddress"):
                 public.append(props(ip)["ipAddress"])
         kind, owner = _owner(np)
+        if np.get("enableIPForwarding") and kind == "instance":
+            kind = "appliance"  # a network virtual appliance: forwards traffic not addressed to it
         out.append(Workload(
             provider="azure", account=sub, region=nic.get("location", ""), id=nic["id"], name=nic.get("name", ""),
             tags=_tags(nic), network_id=estate.vnet_of_subnet(subnet_id) if subnet_id else "", subnet_id=subnet_id,

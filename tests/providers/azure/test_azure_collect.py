@@ -73,7 +73,7 @@ def test_snapshot_of_named_subscription_is_complete_and_valid(cred, estate, tmp_
     assert res.exit_code == 0, res.output
     snap = snapshot_file.read(str(out))
     assert snap.complete and [a.id for a in snap.accounts] == [A]
-    assert len(snap.networks) == 7 and len(snap.workloads) == 8 and len(snap.policies) == 7
+    assert len(snap.networks) == 7 and len(snap.workloads) == 9 and len(snap.policies) == 7
     assert not any(p == "/subscriptions" for p in arm.gets())  # named: no listing
     assert not any(DENIED in p for p in arm.gets())
 
@@ -81,8 +81,8 @@ def test_snapshot_of_named_subscription_is_complete_and_valid(cred, estate, tmp_
 def test_every_list_pages_through_next_link(cred, estate):
     _, snap, arm = snap_of("--subscription", A, subscriptions=estate, page_size=2)
     nic_pages = [p for p in arm.gets() if p.endswith("/networkInterfaces")]
-    assert len(nic_pages) == 4  # 8 NICs, 2 a page
-    assert len(snap.workloads) == 8
+    assert len(nic_pages) == 5  # 9 NICs, 2 a page
+    assert len(snap.workloads) == 9
     _, single, _ = snap_of("--subscription", A, subscriptions=estate, page_size=1000)
     assert single == snap
 
@@ -123,7 +123,7 @@ def test_registration_policy_cannot_write(cred, estate):
     assert [(e.operation, e.code, e.message) for e in snap.errors] == [(
         "natGateways.list_all", "ReadOnlyRefused",
         f"segaudit is read-only: refused POST /subscriptions/{A}/providers/Microsoft.Network/register")]
-    assert len(snap.workloads) == 8
+    assert len(snap.workloads) == 9
 
 
 def test_throttling_storm_gives_the_same_snapshot(cred, estate):
@@ -156,7 +156,7 @@ def test_5xx_beyond_the_retry_budget_is_a_gap(cred, estate):
     assert [(e.account, e.operation, e.code) for e in snap.errors] == [
         (A, "networkSecurityGroups.list_all", "ServerBusy")]
     assert sum(1 for p in arm.gets() if p.endswith("/networkSecurityGroups")) == 4  # 1 + retry_total 3
-    assert snap.policies == () and len(snap.workloads) == 8 and len(snap.subnets) > 0
+    assert snap.policies == () and len(snap.workloads) == 9 and len(snap.subnets) > 0
     with FakeArm(estate, fault=broken):
         assert run("scan", "azure", "-q", "--subscription", A, "--fail-on", "none", "--strict").exit_code == 3
 
@@ -265,7 +265,7 @@ def test_one_denied_resource_provider_and_a_foreign_tenant_are_gaps(cred, estate
         (other_tenant, "virtualNetworks.list_all", "InvalidAuthenticationTokenTenant"),
     ]
     assert [a.id for a in snap.accounts] == [A, other_tenant]
-    assert not any(g.kind == "appliance" for g in snap.gateways) and len(snap.policies) == 7
+    assert not any(g.service == "AzureFirewall" for g in snap.gateways) and len(snap.policies) == 7
 
 
 def test_progress_counts_subscriptions(estate):

@@ -265,6 +265,7 @@ def test_udr_sends_default_route_to_firewall_appliance():
         provider="azure", account=A, region="westeurope", id=rt, name="rt-spoke-data", network_id=spoke, routes=(
             Route(destination="0.0.0.0/0", target_kind="appliance", target_id="10.30.0.4"),
             Route(destination="192.168.0.0/16", target_kind="vpn"),
+            Route(destination="10.40.0.0/16", target_kind="appliance", target_id="10.30.0.68"),
             Route(destination="10.99.0.0/16", target_kind="none"),
             Route(destination=None, destination_prefix_list="Storage", target_kind="internet",
                   target_id=f"{spoke}/internet"),
@@ -280,6 +281,13 @@ def test_udr_sends_default_route_to_firewall_appliance():
     # The UDR's next hop address resolves to the firewall.
     assert [g.id for g in snap.gateways if "10.30.0.4" in g.private_ips] == [firewall.id]
     assert all(p.forwarded_traffic and p.state == "active" for p in snap.peerings)
+    # A VM forwarding IP traffic is a network virtual appliance that UDRs can name.
+    nva_nic = rid("hub-rg", "networkInterfaces", "nva-1-nic")
+    assert [g.id for g in snap.gateways if "10.30.0.68" in g.private_ips] == [nva_nic]
+    nva = one(snap.gateways, "networkInterfaces/nva-1-nic")
+    assert (nva.kind, nva.service, nva.network_id, nva.subnet_id, nva.public) == (
+        "appliance", "NetworkVirtualAppliance", hub, f"{hub}/subnets/nva", False)
+    assert (snap.workloads[0].owner_kind, snap.workloads[0].owner_name) == ("appliance", "nva-1")
 
 
 @pytest.mark.parametrize("prefix,expected", [

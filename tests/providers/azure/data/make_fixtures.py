@@ -125,7 +125,7 @@ def nsg(sub: str, rg: str, name: str, rules: list[dict], subnets=(), nics=()) ->
 
 
 def nic(sub: str, rg: str, name: str, subnet_id: str, ip: str, nsg_id: str = "", public_ip: str = "",
-        asgs=(), vm: str = "", private_endpoint: str = "") -> dict:
+        asgs=(), vm: str = "", private_endpoint: str = "", ip_forwarding: bool = False) -> dict:
     nid = rid(sub, rg, "networkInterfaces", name)
     config = {"provisioningState": "Succeeded", "privateIPAddress": ip, "privateIPAllocationMethod": "Dynamic",
               "subnet": {"id": subnet_id}, "primary": True, "privateIPAddressVersion": "IPv4"}
@@ -136,7 +136,7 @@ def nic(sub: str, rg: str, name: str, subnet_id: str, ip: str, nsg_id: str = "",
     p: dict = {"provisioningState": "Succeeded", "ipConfigurations": [
         {"name": "ipconfig1", "id": f"{nid}/ipConfigurations/ipconfig1",
          "type": "Microsoft.Network/networkInterfaces/ipConfigurations", "properties": config}],
-        "enableAcceleratedNetworking": False, "enableIPForwarding": False, "primary": True,
+        "enableAcceleratedNetworking": False, "enableIPForwarding": ip_forwarding, "primary": True,
         "macAddress": "00-0D-3A-00-00-01", "nicType": "Standard"}
     if nsg_id:
         p["networkSecurityGroup"] = {"id": nsg_id}
@@ -353,7 +353,8 @@ def udr_firewall() -> dict:
     hub_id = rid(s, hub_rg, "virtualNetworks", "vnet-hub")
     spoke_id = rid(s, spoke_rg, "virtualNetworks", "vnet-spoke")
     rt_id = rid(s, spoke_rg, "routeTables", "rt-spoke-data")
-    hub = vnet(s, hub_rg, "vnet-hub", ["10.30.0.0/24"], [("AzureFirewallSubnet", "10.30.0.0/26")],
+    hub = vnet(s, hub_rg, "vnet-hub", ["10.30.0.0/24"], [("AzureFirewallSubnet", "10.30.0.0/26"),
+                                                         ("nva", "10.30.0.64/26")],
                peerings=[("hub-to-spoke", spoke_id, ["10.31.0.0/16"], "Connected", {"forwarded": True})])
     spoke = vnet(s, spoke_rg, "vnet-spoke", ["10.31.0.0/16"], [("data", "10.31.1.0/24", {"route_table": rt_id})],
                  peerings=[("spoke-to-hub", hub_id, ["10.30.0.0/24"], "Connected", {"forwarded": True})])
@@ -363,9 +364,12 @@ def udr_firewall() -> dict:
                     "routeTables": [route_table(s, spoke_rg, "rt-spoke-data", [
                         ("default-via-firewall", "0.0.0.0/0", "VirtualAppliance", "10.30.0.4"),
                         ("onprem", "192.168.0.0/16", "VirtualNetworkGateway"),
+                        ("partners-via-nva", "10.40.0.0/16", "VirtualAppliance", "10.30.0.68"),
                         ("blackhole", "10.99.0.0/16", "None"),
                         ("storage", "Storage", "Internet"),
                     ], subnets=[data])],
+                    "networkInterfaces": [nic(s, hub_rg, "nva-1-nic", hub["properties"]["subnets"][1]["id"], "10.30.0.68",
+                                              vm=vm_id(s, hub_rg, "nva-1"), ip_forwarding=True)],
                     "azureFirewalls": [firewall(s, hub_rg, "fw-hub", fw_subnet, "10.30.0.4",
                                                 rid(s, hub_rg, "publicIPAddresses", "fw-pip"))],
                     "publicIPAddresses": [public_ip(s, hub_rg, "fw-pip", "20.80.0.1")]}}
