@@ -1,5 +1,7 @@
 """One adapter per cloud. Each names a cli module (no SDK import at module level) that
 scanner.collect turns into `segaudit snapshot NAME` and `segaudit scan NAME`."""
 
-PROVIDERS: dict[str, str] = {}
-PROVIDERS["gcp"] = "providers.gcp.cli"
+PROVIDERS: dict[str, str] = {
+    "gcp": "providers.gcp.cli",
+    "azure": "providers.azure.cli",
+}

@@ -1,0 +1,50 @@
+"""`segaudit snapshot azure` / `segaudit scan azure`: click only here, the SDKs load in collect()."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import click
+
+NAME = "azure"
+HELP = "the network segmentation of Azure subscriptions (read-only)."
+
+CLOUDS = ("AzurePublicCloud", "AzureUSGovernment", "AzureChinaCloud")
+
+OPTIONS = [
+    click.option("--subscription", "subscriptions", multiple=True, metavar="ID",
+                 help="Subscription to read (repeatable); default: every subscription the credentials can list."),
+    click.option("--tenant", default=None, metavar="ID", help="Tenant to authenticate in."),
+    click.option("--cloud", type=click.Choice(CLOUDS), default="AzurePublicCloud", show_default=True,
+                 help="Azure cloud (sovereign clouds pick their ARM endpoint and login host)."),
+    click.option("--arm-endpoint", envvar="SEGAUDIT_AZURE_ARM_ENDPOINT", default=None, metavar="URL",
+                 help="ARM endpoint overriding the cloud's (private ARM); the token scope follows it. "
+                      "[env SEGAUDIT_AZURE_ARM_ENDPOINT]"),
+]
+
+# Tests replace this to inject a credential object; by default DefaultAzureCredential
+# (environment, workload identity, managed identity, Azure CLI, ...).
+credential_factory: Callable[[str, str | None], Any] | None = None
+# Tests lower the retry budget so 5xx scenarios do not crawl.
+retry_settings: dict[str, Any] = {}
+
+
+def collect(progress: Any, max_workers: int, subscriptions: tuple[str, ...] = (), tenant: str | None = None,
+            cloud: str = "AzurePublicCloud", arm_endpoint: str | None = None) -> Any:
+    from providers.azure import fetch, normalize
+    from scanner.errors import InputError
+
+    endpoint = (arm_endpoint or fetch.ARM_ENDPOINTS[cloud]).rstrip("/")
+    if not endpoint.startswith("https://"):
+        raise InputError(f"--arm-endpoint: {endpoint!r} is not an https:// URL")
+    settings = fetch.Settings(endpoint=endpoint, **retry_settings)
+    make = credential_factory or fetch.default_credential
+    credential = make(cloud, tenant)
+    names: dict[str, str] = {}
+    if subscriptions:
+        chosen = list(dict.fromkeys(s.strip() for s in subscriptions))
+    else:
+        listed = fetch.list_subscriptions(credential, settings)
+        names = dict(listed)
+        chosen = [sid for sid, _ in listed]
+    raws, gaps = fetch.fetch(credential, chosen, settings, max_workers, progress)
+    return normalize.snapshot(raws, gaps, names)
