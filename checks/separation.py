@@ -1,0 +1,162 @@
+"""Separation: environments kept apart, and networks that are not one flat segment."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Iterator, Mapping
+
+from checks.describe import SEEDS_ZONES, label
+from scanner.context import AuditContext
+from scanner.engine import CheckMeta, check
+from scanner.findings import Result
+from scanner.index import fold
+from scanner.model import Network
+
+ENV_TAG_KEYS = ("Environment", "env", "Env", "stage")
+PROD_VALUES = ("prod", "production", "prd")
+NONPROD_VALUES = ("dev", "development", "test", "staging", "stage", "qa", "sandbox")
+
+
+def classify(value: str, prod_values, nonprod_values) -> str | None:
+    """'prod', 'nonprod' or None for a tag value or account name such as prod-eu or dev."""
+    value = value.casefold().strip()
+    prod = {v.casefold() for v in prod_values}
+    nonprod = {v.casefold() for v in nonprod_values}
+    if value in prod:
+        return "prod"
+    if value in nonprod:
+        return "nonprod"
+    tokens = set(re.split(r"[^a-z0-9]+", value)) - {""}
+    if tokens & {"non", "not", "pre"}:  # non-prod, pre-prod
+        return "nonprod" if tokens & prod else None
+    hits = ("prod" if tokens & prod else None, "nonprod" if tokens & nonprod else None)
+    found = [h for h in hits if h]
+    return found[0] if len(found) == 1 else None
+
+
+class Environments:
+    """Which environment each network belongs to: its tags, else its account's name."""
+
+    def __init__(self, ctx: AuditContext, tag_keys, prod_values, nonprod_values) -> None:
+        self.keys = {k.casefold() for k in tag_keys}
+        self.values = (prod_values, nonprod_values)
+        self.account_names = {(a.provider, fold(a.id)): a.name for a in ctx.snapshot.accounts}
+
+    def of_tags(self, tags: Mapping[str, str]) -> tuple[str, str] | None:
+        for key, value in sorted(tags.items()):
+            if key.casefold() in self.keys:
+                env = classify(value, *self.values)
+                if env:
+                    return env, f"tag {key}={value}"
+        return None
+
+    def of_network(self, network: Network) -> tuple[str, str] | None:
+        return self.of_tags(network.tags) or self.of_account(network.provider, network.account)
+
+    def of_account(self, provider: str, account: str) -> tuple[str, str] | None:
+        name = self.account_names.get((provider, fold(account)), "")
+        env = classify(name, *self.values) if name else None
+        return (env, f"account name {name}") if env else None
+
+
+@check(CheckMeta(
+    id="SEG205",
+    name="prod-connected-to-nonprod",
+    title="Production network peers with or routes to a non-production network",
+    severity="high",
+    rationale=(
+        f"{SEEDS_ZONES}, 'VPC and Subnet Layout': \"Use a VPC per environment (production, staging, "
+        "development) ... Environment separation at the VPC level means a breach in the development "
+        "environment cannot laterally move to production — there is no route between them.\" A "
+        "peering or a transit route between production and a development, test or staging network "
+        "is exactly that route: the weakest environment becomes a way into production."
+    ),
+    remediation=(
+        "Remove the peering (or the transit attachment / route) between the production network "
+        "and the non-production one. Where production data must reach another environment, move it "
+        "through an explicit, inspected interface (an API behind a load balancer, a private "
+        "endpoint, a replication job) rather than network reachability. The same applies to GCP "
+        "VPC peering and Azure VNet peering."
+    ),
+    fix_example=(
+        '# delete the peering between production and development\n'
+        '# resource "aws_vpc_peering_connection" "prod_to_dev" { ... }   <- remove\n'
+        '# and the routes that point at it:\n'
+        '# resource "aws_route" "prod_to_dev" { vpc_peering_connection_id = ... }   <- remove'
+    ),
+    references=(
+        "https://docs.aws.amazon.com/whitepapers/latest/organizing-your-aws-environment/benefits-of-using-multiple-aws-accounts.html",
+        "https://cloud.google.com/vpc/docs/vpc-peering",
+        "https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview",
+    ),
+    tags=("environment-separation", "routing", "peering"),
+    params={"env_tag_keys": ENV_TAG_KEYS, "prod_values": PROD_VALUES, "nonprod_values": NONPROD_VALUES},
+))
+def prod_connected_to_nonprod(ctx: AuditContext, env_tag_keys=ENV_TAG_KEYS, prod_values=PROD_VALUES,
+                              nonprod_values=NONPROD_VALUES) -> Iterator[Result]:
+    index = ctx.index
+    envs = Environments(ctx, env_tag_keys, prod_values, nonprod_values)
+
+    links: dict[tuple[str, str], list[str]] = defaultdict(list)  # (prod id, other id) -> evidence
+    other_env: dict[str, tuple[str, str, str]] = {}  # other id -> (label, why non-production, id)
+
+    def env_of(network_id: str, provider: str = "", account: str = "") -> tuple[str, str] | None:
+        network = index.network(network_id)
+        if network is not None:
+            return envs.of_network(network)
+        return envs.of_account(provider, account) if account else None
+
+    def link(prod_id: str, other_id: str, why: str, provider: str = "", account: str = "") -> None:
+        mine = env_of(prod_id)
+        if not mine or mine[0] != "prod":
+            return
+        other = env_of(other_id, provider, account)
+        if other and other[0] == "nonprod":
+            links[(fold(prod_id), fold(other_id))].append(why)
+            network = index.network(other_id)
+            prod_account = index.network(prod_id).account
+            name = other_id if network is None else (
+                label(network) if network.account == prod_account else f"{label(network)} in {network.account}")
+            other_env[fold(other_id)] = (name, other[1],
+                                         network.id if network else other_id)
+
+    for peering in ctx.snapshot.peerings:
+        if peering.state != "active":
+            continue
+        why = f"peering {peering.id} ({peering.state})"
+        link(peering.network_id, peering.peer_network_id, why, peering.provider, peering.peer_account)
+        link(peering.peer_network_id, peering.network_id, why)
+
+    # Routes: the far end of a peering, or every other network on the same transit hub.
+    peering_ends: dict[str, set[str]] = defaultdict(set)
+    for peering in (p for p in ctx.snapshot.peerings if p.state == "active"):
+        peering_ends[fold(peering.id)] |= {fold(peering.network_id), fold(peering.peer_network_id)}
+    on_transit: dict[str, set[str]] = defaultdict(set)
+    for gw in ctx.snapshot.gateways:
+        if gw.kind == "transit" and gw.network_id:
+            on_transit[fold(gw.id)].add(fold(gw.network_id))
+    for table in ctx.snapshot.route_tables:
+        for rt in table.routes:
+            if rt.target_kind == "transit" and rt.active and rt.target_id:
+                on_transit[fold(rt.target_id)].add(fold(table.network_id))
+    for table in ctx.snapshot.route_tables:
+        for rt in table.routes:
+            if not rt.active or rt.target_kind not in ("peering", "transit") or not rt.target_id:
+                continue
+            ends = (peering_ends if rt.target_kind == "peering" else on_transit).get(fold(rt.target_id), set())
+            dest = rt.destination or rt.destination_prefix_list
+            for other_id in ends - {fold(table.network_id)}:
+                link(table.network_id, other_id, f"route {dest} -> {rt.target_kind} {rt.target_id} in {table.id}")
+
+    for (prod_id, other_id), evidence in sorted(links.items()):
+        prod = index.networks[prod_id]
+        other_label, other_why, other_native_id = other_env[other_id]
+        how = "peers with" if any(e.startswith("peering ") for e in evidence) else "routes to"
+        yield Result(
+            prod,
+            f"Production network {label(prod)} {how} non-production network {other_label} "
+            f"({other_why}): a compromise in that environment has a network path into production.",
+            evidence=(*evidence, f"{label(prod)} is production by {envs.of_network(prod)[1]}",
+                      f"{other_label} is non-production by {other_why}"),
+            key=other_native_id,
+        )
