@@ -20,7 +20,7 @@ def audit(
     zones_file: str | None = None,
 ) -> Report:
     checks = engine.select(engine.discover(), include, exclude)
-    ctx = AuditContext(snapshot)
+    ctx = AuditContext(snapshot, zone_policy_path=zones_file)
     result = engine.run(checks, ctx)
     return Report(
         tool_version=tool_version(),
@@ -29,4 +29,30 @@ def audit(
         findings=result.findings,
         check_errors=result.errors,
         gaps=snapshot.errors,
+        zones=ctx.zones.summary(),
+        flows=flow_summary(ctx),
+        permitted=tuple(
+            {"source": f.source, "destination": f.destination, "ports": f.ports.describe(), "note": f.note}
+            for f in ctx.policy.flows
+        ),
+        notes=unzoned_note(ctx),
     )
+
+
+def flow_summary(ctx: AuditContext) -> tuple[dict, ...]:
+    out = []
+    for (src, dst), access in ctx.reach.zone_flows().items():
+        if src == dst or "unzoned" in (src, dst):
+            continue
+        violating = access.ports - ctx.policy.permitted(src, dst)
+        out.append({"source": src, "destination": dst, "ports": access.ports.describe(),
+                    "permitted": not violating, "violating_ports": violating.describe()})
+    return tuple(out)
+
+
+def unzoned_note(ctx: AuditContext) -> tuple[str, ...]:
+    subnets, workloads = ctx.zones.unzoned_subnets(), ctx.zones.unzoned_workloads()
+    if not subnets and not workloads:
+        return ()
+    return (f"{len(subnets)} subnets and {len(workloads)} workloads have no zone; flows to and from them "
+            "are not judged against the zone policy (see 'segaudit zones').",)

@@ -138,6 +138,12 @@ def scan() -> None:
     """Collect and audit in one go."""
 
 
+def _register_subcommands() -> None:
+    from scanner import zones_cli
+
+    zones_cli.register(main, auditing.load)
+
+
 def _register_providers() -> None:
     from providers import PROVIDERS
     from scanner.collect import provider_commands
@@ -149,4 +155,5 @@ def _register_providers() -> None:
         scan.add_command(scan_cmd)
 
 
+_register_subcommands()
 _register_providers()

@@ -1,0 +1,208 @@
+"""Firewall evaluation as the clouds do it, driven by the policies' own data.
+
+An enforcement point is the list of policies at one place on the path (network, subnet,
+interface: docs/model.md). Union policies admit what any allow admits; first-match
+policies are chained by chain_order and decide rule by rule in priority order, deny
+before allow at equal priority, `next` passing on to the next policy. Nothing matched
+is denied. Stateless policies must also let the reply through on ephemeral ports.
+"""
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from scanner.index import Index, fold
+from scanner.model import FirewallPolicy, Peer, Rule, Workload
+from scanner.ports import FULL, PORTED, PortSet
+
+EPHEMERAL = ((1024, 65535),)
+_ACTION_ORDER = {"deny": 0, "allow": 1, "next": 2}
+
+
+@lru_cache(maxsize=None)
+def net(value: str) -> Any:
+    return ipaddress.ip_network(value, strict=False)
+
+
+# The internet zone is an arbitrary public address, not a known partner: a range admits
+# it only when it is public and as wide as this (0.0.0.0/1 + 128.0.0.0/1 still counts).
+INTERNET_WIDEST = {4: 8, 6: 16}
+
+
+@lru_cache(maxsize=None)
+def admits_internet(value: str) -> bool:
+    n = net(value)
+    if n.prefixlen == 0:
+        return True
+    return n.prefixlen <= INTERNET_WIDEST[n.version] and not n.is_private
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """One end of a flow as firewall rules see it."""
+
+    internet: bool = False
+    addresses: tuple[Any, ...] = ()
+    policy_ids: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()
+    service_accounts: frozenset[str] = frozenset()
+    app_groups: frozenset[str] = frozenset()
+    public: bool = False
+
+
+INTERNET = Subject(internet=True, public=True)
+
+
+def subject(wl: Workload) -> Subject:
+    return Subject(
+        addresses=tuple(ipaddress.ip_address(a) for a in wl.private_ips),
+        policy_ids=frozenset(fold(p) for p in wl.policy_ids),
+        tags=frozenset(wl.network_tags),
+        service_accounts=frozenset(wl.service_accounts),
+        app_groups=frozenset(fold(a) for a in wl.app_groups),
+        public=bool(wl.public_ips),
+    )
+
+
+class Evaluator:
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._rule_ports: dict[int, PortSet] = {}
+        self._sorted: dict[tuple[int, str], list[Rule]] = {}
+
+    # -- matching ----------------------------------------------------------------
+    def _cidrs_match(self, cidrs: Any, who: Subject) -> bool:
+        if who.internet:
+            return any(admits_internet(c) for c in cidrs)
+        for c in cidrs:
+            n = net(c)
+            if any(a.version == n.version and a in n for a in who.addresses):
+                return True
+        return False
+
+    def peer_matches(self, peer: Peer, who: Subject) -> bool:
+        kind = peer.kind
+        if kind == "any":
+            return True
+        if kind == "cidr":
+            return self._cidrs_match((peer.value,), who)
+        if kind == "internet":
+            return who.internet
+        if kind == "group":
+            return fold(peer.value) in who.policy_ids
+        if kind == "tag":
+            return peer.value in who.tags
+        if kind == "service-account":
+            return peer.value in who.service_accounts
+        if kind == "app-group":
+            return fold(peer.value) in who.app_groups
+        if kind == "service-tag":
+            return self._cidrs_match(peer.cidrs, who)
+        if kind == "prefix-list":
+            pl = self.index.prefix_lists.get(fold(peer.value))
+            return pl is not None and self._cidrs_match(pl.cidrs, who)
+        return False
+
+    def applies(self, rule: Rule, local: Subject, remote: Subject) -> bool:
+        if not rule.enabled:
+            return False
+        if rule.targets and not any(self.peer_matches(t, local) for t in rule.targets):
+            return False
+        return any(self.peer_matches(p, remote) for p in rule.peers)
+
+    def ports(self, rule: Rule) -> PortSet:
+        key = id(rule)
+        found = self._rule_ports.get(key)
+        if found is None:
+            found = PortSet.of(rule.protocol, [(r.first, r.last) for r in rule.ports])
+            self._rule_ports[key] = found
+        return found
+
+    def _rules(self, policy: FirewallPolicy, direction: str) -> list[Rule]:
+        key = (id(policy), direction)
+        found = self._sorted.get(key)
+        if found is None:
+            found = sorted((r for r in policy.rules if r.direction == direction),
+                           key=lambda r: (r.priority, _ACTION_ORDER[r.action]))
+            self._sorted[key] = found
+        return found
+
+    # -- one enforcement point ---------------------------------------------------------
+    def point(self, policies: list[FirewallPolicy], direction: str, local: Subject, remote: Subject,
+              want: PortSet) -> tuple[PortSet, list[str]]:
+        """What `policies` at one place let through of `want`, and the rules that did."""
+        if not policies or not want:
+            return want, []
+        stateful = [p for p in policies if p.stateful]
+        stateless = [p for p in policies if not p.stateful]
+        allowed, evidence = want, []
+        for group in (stateful, stateless):
+            if not group:
+                continue
+            allowed, ev = self._evaluate(group, direction, local, remote, allowed)
+            evidence += ev
+            if group is stateless and allowed:
+                allowed = self._reply(group, direction, local, remote, allowed)
+        return allowed, evidence if allowed else []
+
+    def _evaluate(self, policies: list[FirewallPolicy], direction: str, local: Subject, remote: Subject,
+                  want: PortSet) -> tuple[PortSet, list[str]]:
+        union = [p for p in policies if p.evaluation == "union"]
+        chain = sorted((p for p in policies if p.evaluation == "first-match"), key=lambda p: p.chain_order)
+        evidence: list[str] = []
+        if union:
+            got_all = []
+            for pol in union:
+                for rule in self._rules(pol, direction):
+                    if rule.action != "allow" or not self.applies(rule, local, remote):
+                        continue
+                    got = self.ports(rule) & want
+                    if got:
+                        got_all.append(got)
+                        evidence.append(_cite(pol, rule, got))
+            want = PortSet.union_of(got_all)
+            if not chain:
+                return want, evidence
+        allowed: list[PortSet] = []
+        remaining = want
+        for pol in chain:
+            pending, passed_on = remaining, PortSet()
+            for rule in self._rules(pol, direction):
+                if not pending:
+                    break
+                if not self.applies(rule, local, remote):
+                    continue
+                got = self.ports(rule) & pending
+                if not got:
+                    continue
+                pending = pending - got
+                if rule.action == "allow":
+                    allowed.append(got)
+                    evidence.append(_cite(pol, rule, got))
+                elif rule.action == "next":
+                    passed_on = passed_on | got
+            remaining = pending | passed_on
+        return PortSet.union_of(allowed), evidence
+
+    def _reply(self, policies: list[FirewallPolicy], direction: str, local: Subject, remote: Subject,
+               allowed: PortSet) -> PortSet:
+        back = "egress" if direction == "ingress" else "ingress"
+        need = PortSet({p: EPHEMERAL if p in PORTED else FULL for p in allowed.protocols()})
+        ok, _ = self._evaluate(policies, back, local, remote, need)
+        return PortSet({p: allowed.ranges(p) for p in allowed.protocols() if ok.ranges(p)})
+
+
+def _cite(policy: FirewallPolicy, rule: Rule, ports: PortSet) -> str:
+    name = policy.name or policy.id
+    label = rule.name or rule.id
+    side = "from" if rule.direction == "ingress" else "to"
+    peers = ", ".join(_peer_text(p) for p in rule.peers)
+    return f"{policy.kind} {name} ({policy.id}) rule {label} allows {' '.join(ports.describe())} {side} {peers}"
+
+
+def _peer_text(peer: Peer) -> str:
+    if peer.kind in ("any", "internet"):
+        return peer.kind
+    return f"{peer.kind} {peer.value}" if peer.kind != "cidr" else peer.value

@@ -1,0 +1,255 @@
+"""Which zones (and the internet) can really reach each workload, on which ports, and why.
+
+A flow from a source workload to a destination workload needs: a route from the source's
+subnet to the destination's address (local, an active peering with routes as its kind
+requires, transit, or an appliance), a route back, the source's egress at every
+enforcement point and the destination's ingress at every enforcement point (scanner.evaluate).
+From the internet it needs a public address on the destination, a route from its subnet
+back to an internet gateway, and ingress that admits a public source.
+
+Workloads that share subnet, policies, tags, zone and the narrow address ranges rules
+name behave alike; each such class is evaluated once, which keeps large estates near
+linear.
+"""
+from __future__ import annotations
+
+import ipaddress
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from scanner.evaluate import INTERNET, Evaluator, Subject, net, subject
+from scanner.index import Index, fold
+from scanner.model import FirewallPolicy, Workload
+from scanner.ports import PortSet
+from scanner.routing import Hop, Routing
+from scanner.zonepolicy import INTERNET as INTERNET_ZONE
+from scanner.zones import ZoneMap
+
+UNZONED = "unzoned"
+PUBLIC_PROBE = ipaddress.ip_address("1.1.1.1")
+MAX_EVIDENCE = 12
+MAX_SOURCES = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    ports: PortSet
+    evidence: tuple[str, ...]
+    sources: tuple[str, ...]  # source workload ids (a sample) or ("internet",)
+
+
+@dataclass
+class _Class:
+    rep: Workload
+    subject: Subject
+    zone: str
+    members: list[Workload]
+
+
+class Reachability:
+    def __init__(self, index: Index, zones: ZoneMap, routing: Routing) -> None:
+        self.index, self.zones, self.routing = index, zones, routing
+        self.evaluator = Evaluator(index)
+        self._inbound: dict[str, dict[str, Access]] | None = None
+
+    # -- public queries ----------------------------------------------------------
+    def inbound(self, workload_id: str) -> dict[str, Access]:
+        """Source zone -> what it can reach on this workload ("internet" included)."""
+        return self._computed().get(fold(workload_id), {})
+
+    def zone_flows(self) -> dict[tuple[str, str], Access]:
+        """(source zone, destination zone) -> union of what reaches any workload there."""
+        acc: dict[tuple[str, str], list[Access]] = defaultdict(list)
+        for wl in self.index.snapshot.workloads:
+            dst = self.zones.workload_zone(wl.id) or UNZONED
+            for src, access in self.inbound(wl.id).items():
+                acc[(src, dst)].append(access)
+        return {k: _merge(v) for k, v in sorted(acc.items())}
+
+    # -- one flow ------------------------------------------------------------------
+    def flow(self, src: Workload | None, dst: Workload, want: PortSet | None = None) -> tuple[PortSet, list[str]]:
+        """What can flow from `src` (None: the internet) to `dst`, and why."""
+        want = PortSet.all() if want is None else want
+        path = self._path_from_internet(dst) if src is None else self._path(src, dst)
+        if path is None:
+            return PortSet(), []
+        local, remote = subject(dst), (INTERNET if src is None else subject(src))
+        allowed, evidence = want, list(path)
+        for policies in self._points(dst, ingress=True):
+            allowed, ev = self.evaluator.point(policies, "ingress", local, remote, allowed)
+            evidence += ev
+            if not allowed:
+                return allowed, []
+        if src is not None:
+            for policies in self._points(src, ingress=False):
+                allowed, ev = self.evaluator.point(policies, "egress", remote, local, allowed)
+                evidence += ev
+                if not allowed:
+                    return allowed, []
+        return allowed, evidence
+
+    def _points(self, wl: Workload, ingress: bool) -> list[list[FirewallPolicy]]:
+        network = self.index.network(wl.network_id)
+        subnet = self.index.subnet(wl.subnet_id)
+        points = [
+            self.index.policies_by_ids(network.policy_ids) if network else [],
+            self.index.policies_by_ids(subnet.policy_ids) if subnet else [],
+            self.index.policies_by_ids(wl.policy_ids),
+        ]
+        points = [p for p in points if p]
+        return points[::-1] if ingress else points  # most selective first: fail fast
+
+    # -- routes ------------------------------------------------------------------------
+    def _path_from_internet(self, dst: Workload) -> list[str] | None:
+        if not dst.public_ips:
+            return None
+        subnet = self.index.subnet(dst.subnet_id)
+        if subnet is None:
+            return [f"{dst.id} has public address {dst.public_ips[0]}; no subnet, routes not checked"]
+        hop = self.routing.lookup(subnet, PUBLIC_PROBE, dst.network_tags)
+        if hop is None or not hop.route.active or hop.route.target_kind != "internet":
+            return None
+        return [f"{dst.id} has public address {dst.public_ips[0]}", hop.describe()]
+
+    def _path(self, src: Workload, dst: Workload) -> list[str] | None:
+        src_subnet, dst_subnet = self.index.subnet(src.subnet_id), self.index.subnet(dst.subnet_id)
+        if src_subnet is None or dst_subnet is None or not src.private_ips or not dst.private_ips:
+            return None
+        there = self.routing.lookup(src_subnet, dst.private_ips[0], src.network_tags)
+        back = self.routing.lookup(dst_subnet, src.private_ips[0], dst.network_tags)
+        if not (self._usable(there, src.network_id, dst.network_id)
+                and self._usable(back, dst.network_id, src.network_id)):
+            return None
+        if there.route.target_kind == "local" and fold(src.network_id) == fold(dst.network_id):
+            return []  # the ordinary case needs no evidence line
+        return [there.describe(), back.describe()]
+
+    def _usable(self, hop: Hop | None, here: str, there: str) -> bool:
+        if hop is None or not hop.route.active:
+            return False
+        kind = hop.route.target_kind
+        if kind == "local":
+            return fold(here) == fold(there)
+        if kind == "peering":
+            return any(
+                fold(p.id) == fold(hop.route.target_id) and p.state == "active"
+                and fold(p.peer_network_id) == fold(there)
+                for p in self.index.peerings_of.get(fold(here), ())
+            )
+        return kind in ("transit", "appliance")
+
+    # -- the whole estate -------------------------------------------------------------
+    def _computed(self) -> dict[str, dict[str, Access]]:
+        if self._inbound is None:
+            self._inbound = {}
+            classes = self._classes()
+            by_network: dict[str, list[_Class]] = defaultdict(list)
+            for c in classes:
+                by_network[fold(c.rep.network_id)].append(c)
+            for dst in classes:
+                result = self._inbound_for(dst, self._candidates(dst, by_network))
+                for member in dst.members:
+                    self._inbound[fold(member.id)] = result
+        return self._inbound
+
+    def _inbound_for(self, dst: _Class, sources: Iterable[_Class]) -> dict[str, Access]:
+        found: dict[str, list[Access]] = defaultdict(list)
+        if dst.rep.public_ips:
+            ports, evidence = self.flow(None, dst.rep)
+            if ports:
+                found[INTERNET_ZONE].append(Access(ports, tuple(evidence), (INTERNET_ZONE,)))
+        for src in sources:
+            if src is dst and len(src.members) == 1:
+                continue
+            ports, evidence = self.flow(src.rep, dst.rep)
+            if ports:
+                ids = tuple(m.id for m in src.members if m is not dst.rep)[:MAX_SOURCES]
+                found[src.zone].append(Access(ports, tuple(evidence), ids))
+        return {zone: _merge(items) for zone, items in found.items()}
+
+    def _candidates(self, dst: _Class, by_network: dict[str, list[_Class]]) -> list[_Class]:
+        networks = {fold(dst.rep.network_id)}
+        networks |= {fold(p.peer_network_id) for p in self.index.peerings_of.get(fold(dst.rep.network_id), ())}
+        networks |= self._transit_neighbours(dst.rep.network_id)
+        return [c for n in sorted(networks) for c in by_network.get(n, ())]
+
+    def _transit_neighbours(self, network_id: str) -> set[str]:
+        if not hasattr(self, "_transit"):
+            joined: dict[str, set[str]] = defaultdict(set)
+            for table in self.index.snapshot.route_tables:
+                for route in table.routes:
+                    if route.target_kind == "transit" and route.target_id:
+                        joined[fold(route.target_id)].add(fold(table.network_id))
+            self._transit: dict[str, set[str]] = defaultdict(set)
+            for nets in joined.values():
+                for n in nets:
+                    self._transit[n] |= nets
+        return self._transit.get(fold(network_id), set())
+
+    def _classes(self) -> list[_Class]:
+        narrow = _narrow_ranges(self.index)
+        groups: dict[tuple, _Class] = {}
+        for wl in self.index.snapshot.workloads:
+            zone = self.zones.workload_zone(wl.id) or UNZONED
+            subj = subject(wl)
+            key = (fold(wl.network_id), fold(wl.subnet_id), subj.policy_ids, subj.tags, subj.service_accounts,
+                   subj.app_groups, bool(wl.public_ips), zone, _signature(wl, narrow, self.index))
+            found = groups.get(key)
+            if found is None:
+                groups[key] = _Class(wl, subj, zone, [wl])
+            else:
+                found.members.append(wl)
+        return list(groups.values())
+
+
+def _merge(items: list[Access]) -> Access:
+    if len(items) == 1:
+        return items[0]
+    evidence: list[str] = []
+    sources: list[str] = []
+    for a in items:
+        evidence += [e for e in a.evidence if e not in evidence]
+        sources += [s for s in a.sources if s not in sources]
+    return Access(PortSet.union_of(a.ports for a in items), tuple(evidence[:MAX_EVIDENCE]),
+                  tuple(sources[:MAX_SOURCES]))
+
+
+def _narrow_ranges(index: Index) -> dict[tuple[int, int], set[Any]]:
+    """Every address range a rule names, by (IP version, prefix length)."""
+    out: dict[tuple[int, int], set[Any]] = defaultdict(set)
+
+    def add(c: str) -> None:
+        n = net(c)
+        out[(n.version, n.prefixlen)].add(n)
+
+    for pol in index.snapshot.policies:
+        for rule in pol.rules:
+            for peer in (*rule.peers, *rule.targets):
+                if peer.kind == "cidr":
+                    add(peer.value)
+                for c in peer.cidrs:
+                    add(c)
+    for pl in index.snapshot.prefix_lists:
+        for c in pl.cidrs:
+            add(c)
+    return out
+
+
+def _signature(wl: Workload, narrow: dict[tuple[int, int], set[Any]], index: Index) -> tuple:
+    """Which rule-named ranges narrower than the subnet hold this workload's addresses."""
+    subnet = index.subnet(wl.subnet_id)
+    widest = {}
+    for c in (subnet.cidrs if subnet else ()):
+        n = net(c)
+        widest[n.version] = min(widest.get(n.version, 128), n.prefixlen)
+    hits = []
+    for ip in wl.private_ips:
+        addr = ipaddress.ip_address(ip)
+        for (version, length), nets in narrow.items():
+            if version != addr.version or length <= widest.get(version, -1):
+                continue
+            candidate = ipaddress.ip_network(f"{addr}/{length}", strict=False)
+            if candidate in nets:
+                hits.append((version, length, str(candidate)))
+    return tuple(sorted(hits))

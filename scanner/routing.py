@@ -1,0 +1,139 @@
+"""Route lookups as the clouds do them: longest prefix, then lowest priority.
+
+A subnet's routes are the union of every table listed on it (docs/model.md); routes
+with instance tags (GCP) apply only to workloads carrying one of the tags. Automatic
+peerings (GCP, Azure) contribute the peer's subnet ranges while active.
+"""
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from scanner.index import Index, fold
+from scanner.model import Route, Subnet, Workload
+
+Net = ipaddress.IPv4Network | ipaddress.IPv6Network
+EXITS = ("internet", "nat", "egress-only")
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    route: Route
+    table_id: str
+    destination: str
+
+    def describe(self) -> str:
+        target = self.route.target_id or self.route.target_kind
+        state = "" if self.route.active else " (blackhole)"
+        return f"route {self.destination} -> {self.route.target_kind} {target}{state} in {self.table_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Egress:
+    via: str  # "internet" or "nat"
+    gateway_id: str
+    hop: Hop
+    evidence: tuple[str, ...]
+
+
+def _net(value: str) -> Net:
+    return ipaddress.ip_network(value, strict=False)
+
+
+class Routing:
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._tables: dict[str, list[tuple[Net, int, Route, str]]] = {}
+
+    def _entries(self, subnet: Subnet) -> list[tuple[Net, int, Route, str]]:
+        key = fold(subnet.id)
+        if key not in self._tables:
+            entries = []
+            for table in self.index.route_tables_for(subnet):
+                for route in table.routes:
+                    for dest in self._destinations(route):
+                        entries.append((dest, route.priority, route, table.id))
+            for peering in self.index.peerings_of.get(fold(subnet.network_id), ()):
+                if peering.route_exchange == "automatic" and peering.state == "active":
+                    route = Route(target_kind="peering", target_id=peering.id, origin="system", priority=1000)
+                    for c in self._address_space(peering.peer_network_id):
+                        entries.append((_net(c), 1000, Route(destination=c, **_fields(route)), "peering"))
+            entries.sort(key=lambda e: (-e[0].prefixlen, e[1]))
+            self._tables[key] = entries
+        return self._tables[key]
+
+    def _address_space(self, network_id: str) -> list[str]:
+        """The peer's address space (Azure, AWS), else its subnets' ranges (GCP)."""
+        network = self.index.network(network_id)
+        if network is not None and network.cidrs:
+            return list(network.cidrs)
+        return [c for s in self.index.subnets_of.get(fold(network_id), ()) for c in s.cidrs]
+
+    def _destinations(self, route: Route) -> list[Net]:
+        if route.destination:
+            return [_net(route.destination)]
+        pl = self.index.prefix_lists.get(fold(route.destination_prefix_list))
+        return [_net(c) for c in pl.cidrs] if pl else []
+
+    def lookup(self, subnet: Subnet, address: Any, tags: tuple[str, ...] = ()) -> Hop | None:
+        """The route a packet from `subnet` to `address` takes, or None."""
+        addr = _address(address)
+        for net, _prio, route, table_id in self._entries(subnet):
+            if net.version != addr.version or addr not in net:
+                continue
+            if route.instance_tags and not set(route.instance_tags) & set(tags):
+                continue
+            return Hop(route, table_id, str(net))
+        return None
+
+    def internet_egress(self, subnet: Subnet, workload: Workload | None = None) -> Egress | None:
+        """How `subnet` (or one workload in it) gets out to the internet, if it can."""
+        tags = workload.network_tags if workload else ()
+        for net, _prio, route, table_id in self._entries(subnet):
+            if route.target_kind not in EXITS or not route.active or net.is_private:
+                continue
+            if route.instance_tags and workload is not None and not set(route.instance_tags) & set(tags):
+                continue
+            hop = self.lookup(subnet, net.network_address, tags if workload else route.instance_tags)
+            if hop is None or hop.route is not route:
+                continue  # shadowed: a more specific or higher-priority route wins
+            return self._exit(subnet, workload, hop)
+        return None
+
+    def _exit(self, subnet: Subnet, workload: Workload | None, hop: Hop) -> Egress | None:
+        route = hop.route
+        if route.target_kind == "nat":
+            return Egress("nat", route.target_id, hop, (hop.describe(),))
+        gateway = self.index.gateways.get(fold(route.target_id))
+        needs_public = gateway is not None and gateway.requires_public_address
+        if needs_public and workload is not None and not workload.public_ips:
+            nat = self.nat_for(subnet)
+            if nat is None:
+                return None
+            return Egress("nat", nat, hop, (hop.describe(), f"NAT {nat} serves {subnet.id}"))
+        if needs_public and workload is None:
+            nat = self.nat_for(subnet)
+            if nat is not None:
+                return Egress("nat", nat, hop, (hop.describe(), f"NAT {nat} serves {subnet.id}"))
+            usable = subnet.assigns_public_ips or any(w.public_ips for w in self.index.workloads_of[fold(subnet.id)])
+            if not usable and route.origin == "system":
+                return None  # a platform default route nothing in the subnet can use (GCP)
+        return Egress("internet", route.target_id, hop, (hop.describe(),))
+
+    def nat_for(self, subnet: Subnet) -> str | None:
+        for gw in self.index.snapshot.gateways:
+            if gw.kind == "nat" and any(fold(s) == fold(subnet.id) for s in gw.nat_subnet_ids):
+                return gw.id
+        return None
+
+
+def _fields(route: Route) -> dict[str, Any]:
+    return {"target_kind": route.target_kind, "target_id": route.target_id, "origin": route.origin,
+            "priority": route.priority}
+
+
+@lru_cache(maxsize=65536)
+def _address(value: Any) -> Any:
+    return value if not isinstance(value, str) else ipaddress.ip_address(value)
