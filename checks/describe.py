@@ -35,6 +35,17 @@ def label(obj: Resource) -> str:
     return name if "/" in rid else f"{name} ({rid})"
 
 
+def workload_label(wl: Workload) -> str:
+    base = label(wl)
+    if wl.owner_name and wl.owner_name != wl.name:
+        return f"{base} of {wl.owner_kind} {wl.owner_name}"
+    return base
+
+
+def ports_text(ports: PortSet) -> str:
+    return "every port and protocol" if ports.is_all() else ", ".join(ports.describe())
+
+
 def policy_label(policy: FirewallPolicy) -> str:
     return f"{_KIND_LABEL.get(policy.kind, policy.kind)} {label(policy)}"
 

@@ -160,3 +160,82 @@ def prod_connected_to_nonprod(ctx: AuditContext, env_tag_keys=ENV_TAG_KEYS, prod
                       f"{other_label} is non-production by {other_why}"),
             key=other_native_id,
         )
+
+
+@check(CheckMeta(
+    id="SEG304",
+    name="flat-network",
+    title="Flat network: zones share a subnet, a network has one subnet, or the default network holds workloads",
+    severity="medium",
+    rationale=(
+        f"{SEEDS_ZONES}, 'Problem': \"A flat network where every host can reach every other host is "
+        "not a network topology — it is a lateral movement runway\", and 'VPC and Subnet Layout': "
+        "\"Within the production VPC, implement separate subnets per zone.\" Workloads of different "
+        "zones in one subnet share its routes and subnet-level controls, a network with a single "
+        "subnet has no zone boundary to enforce, and the default VPC or network was built for "
+        "convenience, not segmentation."
+    ),
+    remediation=(
+        "Give every zone its own subnets (public, application, data, management), each with its "
+        "own route table and subnet-level controls, and move workloads into the subnet of their "
+        "zone. Build custom networks instead of using the default VPC (AWS), the default network "
+        "(GCP) or one catch-all VNet subnet (Azure)."
+    ),
+    fix_example=(
+        'resource "aws_subnet" "data" {\n'
+        "  vpc_id     = aws_vpc.prod.id\n"
+        '  cidr_block = "10.0.32.0/20"\n'
+        '  tags       = { Name = "data", Zone = "data" }\n'
+        "}\n"
+        'resource "aws_route_table_association" "data" {\n'
+        "  subnet_id      = aws_subnet.data.id\n"
+        "  route_table_id = aws_route_table.data.id  # local routes only\n"
+        "}"
+    ),
+    references=(
+        "https://docs.aws.amazon.com/vpc/latest/userguide/default-vpc.html",
+        "https://cloud.google.com/vpc/docs/vpc#default-network",
+        "https://learn.microsoft.com/azure/architecture/networking/guide/network-level-segmentation",
+    ),
+    tags=("flat-network", "zones", "topology"),
+))
+def flat_network(ctx: AuditContext) -> Iterator[Result]:
+    index, zones = ctx.index, ctx.zones
+    for subnet in ctx.snapshot.subnets:
+        placed: dict[str, list[str]] = defaultdict(list)
+        for wl in index.workloads_of.get(fold(subnet.id), ()):
+            zone = zones.workload_zone(wl.id)
+            if zone:
+                placed[zone].append(wl.id)
+        if len(placed) > 1:
+            names = sorted(placed)
+            yield Result(
+                subnet,
+                f"Subnet {label(subnet)} holds workloads of zones {', '.join(names)}: they share one "
+                "segment, its routes and its subnet controls, so no boundary separates them.",
+                evidence=tuple(f"zone {z}: {', '.join(sorted(ids)[:5])}{' ...' if len(ids) > 5 else ''}"
+                               for z, ids in sorted(placed.items())),
+                zones=tuple(names),
+                key="zones-share-subnet",
+            )
+    for network in ctx.snapshot.networks:
+        held = index.workloads_in_network.get(fold(network.id), [])
+        if not held:
+            continue
+        subnets = index.subnets_of.get(fold(network.id), [])
+        if len(subnets) == 1:
+            yield Result(
+                network,
+                f"Network {label(network)} puts its {len(held)} workload{'s' if len(held) != 1 else ''} in "
+                f"a single subnet {label(subnets[0])}: there is no zone boundary inside it.",
+                evidence=(f"only subnet: {subnets[0].id}",),
+                key="single-subnet",
+            )
+        if network.is_default:
+            yield Result(
+                network,
+                f"Default network {label(network)} holds {len(held)} workload{'s' if len(held) != 1 else ''}: "
+                "it was laid out by the platform, every subnet routes to every other.",
+                evidence=tuple(f"workload {w.id}" for w in held[:10]),
+                key="default-network",
+            )
