@@ -111,6 +111,30 @@ def live_rules(policy: FirewallPolicy, direction: str, action: str = "allow") ->
             if r.enabled and r.direction == direction and r.action == action and not r.platform_default]
 
 
+def _peer_covers(outer: Peer, inner: Peer) -> bool:
+    if outer.kind == "any":
+        return True
+    if (outer.kind, fold(outer.value)) == (inner.kind, fold(inner.value)):
+        return True
+    if outer.kind == "cidr":
+        ranges = [inner.value] if inner.kind == "cidr" else list(inner.cidrs)
+        return bool(ranges) and all(within(r, [outer.value]) for r in ranges)
+    return False
+
+
+def shadowed(policy: FirewallPolicy, rule: Rule, peers: Iterable[Peer]) -> bool:
+    """In a first-match policy, an earlier deny for all ports already stops these peers."""
+    if policy.evaluation != "first-match":
+        return False
+    for deny in policy.rules:
+        if (deny.enabled and deny.action == "deny" and deny.direction == rule.direction
+                and deny.priority <= rule.priority and not deny.targets
+                and not (rule_ports(rule) - rule_ports(deny))
+                and all(any(_peer_covers(d, p) for d in deny.peers) for p in peers)):
+            return True
+    return False
+
+
 def policy_networks(ctx: AuditContext, policy: FirewallPolicy) -> list[Network]:
     """The networks a policy applies in: its own, or those of what it is attached to."""
     index = ctx.index

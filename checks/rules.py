@@ -7,7 +7,7 @@ from typing import Iterator
 from checks.describe import (
     PRIVATE_RANGES, SEEDS_MICRO, SEEDS_ZONES, count, covers_all, guarded_workloads, label,
     live_rules, network_ranges, peer_text, policy_label, policy_networks, rule_ports, rule_text,
-    within,
+    shadowed, within,
 )
 from scanner.context import AuditContext
 from scanner.engine import CheckMeta, check
@@ -72,7 +72,7 @@ def cidr_where_group_belongs(ctx: AuditContext, private_ranges=PRIVATE_RANGES) -
         hits = []
         for rule in live_rules(policy, "ingress"):
             private = [p for p in rule.peers if p.kind == "cidr" and within(p.value, private_ranges)]
-            if private:
+            if private and not shadowed(policy, rule, private):
                 hits.append((rule, private))
         if not hits:
             continue
@@ -173,7 +173,7 @@ def flat_east_west_rule(ctx: AuditContext, flat_service_tags=("VirtualNetwork",)
             if not _all_ports(rule) or _is_platform_default(rule, home, platform_rule_names):
                 continue
             flat = _flat_peers(ctx, policy, rule, networks, flat_service_tags)
-            if flat:
+            if flat and not shadowed(policy, rule, flat):
                 hits.append((rule, flat))
         if not hits:
             continue

@@ -223,7 +223,9 @@ def flat_network(ctx: AuditContext) -> Iterator[Result]:
         if not held:
             continue
         subnets = index.subnets_of.get(fold(network.id), [])
-        if len(subnets) == 1:
+        held_zones = {zones.workload_zone(w.id) for w in held}
+        one_zone = len(held_zones) == 1 and None not in held_zones  # a network per zone is segmentation
+        if len(subnets) == 1 and not one_zone:
             yield Result(
                 network,
                 f"Network {label(network)} puts its {len(held)} workload{'s' if len(held) != 1 else ''} in "

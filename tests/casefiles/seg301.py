@@ -49,6 +49,9 @@ CASES = {
     "pass_azure_asg_source": Case(lambda: _azure(
         allow_in("tcp", 1433, app_group("asg-app"), priority=100), AZ_DEFAULT)),
     "pass_azure_deny_by_range": Case(lambda: _azure(deny_in("all", None, cidr("10.20.0.0/16"), priority=4000))),
+    "pass_azure_range_shadowed_by_earlier_deny": Case(lambda: _azure(
+        deny_in("*", None, cidr("10.20.0.0/16"), priority=100),
+        allow_in("tcp", 1433, cidr("10.20.1.0/24"), priority=200), AZ_DEFAULT)),
     "fail_aws_private_cidrs_one_finding": Case(
         lambda: _aws(allow_in("tcp", 5432, cidr("10.0.1.0/24")), allow_in("tcp", 6379, cidr("172.16.0.0/12"))),
         {"sg-db"}),

@@ -1,4 +1,4 @@
-from builder import Estate, allow_in, app_group, cidr, group, service_tag, tag
+from builder import Estate, allow_in, app_group, cidr, deny_in, group, service_tag, tag
 from casefiles import Case
 
 CHECK = "SEG302"
@@ -60,6 +60,9 @@ CASES = {
     "pass_gcp_default_network_rule_is_seg303s": Case(lambda: _gcp(
         allow_in("all", None, cidr("10.0.0.0/8"), name="default-allow-internal", priority=65534),
         default_network=True)),
+    "pass_gcp_allow_internal_shadowed_by_earlier_deny": Case(lambda: _gcp(
+        deny_in("all", None, cidr("10.0.0.0/8"), priority=500),
+        allow_in("all", None, cidr("10.0.0.0/8"), name="allow-internal", priority=1000))),
     "fail_gcp_user_allow_internal": Case(
         lambda: _gcp(allow_in("all", None, cidr("10.0.0.0/8"), name="allow-internal", priority=1000)),
         {"projects/proj-1/global/firewalls"}),
