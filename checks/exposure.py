@@ -1,12 +1,143 @@
-"""Exposure: only the DMZ faces the internet."""
+"""Internet exposure: what the internet can really reach, from routes, ACLs and rules."""
 from __future__ import annotations
 
 from typing import Iterator
 
-from checks.describe import SEEDS_ZONES, workload_label
+from checks.common import ADMIN_PORTS, DATA_PORTS, label, listing, port_set
+from checks.describe import workload_label
 from scanner.context import AuditContext
 from scanner.engine import CheckMeta, check
 from scanner.findings import Result
+from scanner.ports import PortSet
+
+SEEDS_1 = "Network Security Architecture: Zones, Segmentation, and Defence-in-Depth Design"
+REFS = (
+    "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html",
+    "https://cloud.google.com/firewall/docs/firewalls",
+    "https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview",
+)
+
+
+def _exposed(ctx: AuditContext, wanted: PortSet) -> Iterator[tuple[object, PortSet, tuple[str, ...]]]:
+    for wl in ctx.snapshot.workloads:
+        access = ctx.reach.inbound(wl.id).get("internet")
+        if access is None:
+            continue
+        hit = access.ports & wanted
+        if hit:
+            yield wl, hit, access.evidence
+
+
+@check(CheckMeta(
+    id="SEG101",
+    name="admin-port-from-internet",
+    title="Administrative port reachable from the internet",
+    severity="critical",
+    rationale=(
+        f"{SEEDS_1}: management interfaces (SSH 22, RDP 3389, the Kubernetes API 6443) are the first "
+        "targets of lateral movement, and the internet should not have direct access to anything "
+        "internal. Administrative access goes through a bastion in the management zone, or "
+        "through Session Manager / Identity-Aware Proxy, never straight from the internet."
+    ),
+    remediation=(
+        "Remove the rule that admits the internet on the administrative port; admit it only from "
+        "the bastion's security group (AWS), the bastion's network tag or IAP's range 35.235.240.0/20 "
+        "(GCP), or the bastion ASG (Azure); or drop the public address."
+    ),
+    fix_example=(
+        'resource "aws_security_group_rule" "ssh_from_bastion" {\n'
+        '  type                     = "ingress"\n'
+        "  from_port                = 22\n"
+        "  to_port                  = 22\n"
+        '  protocol                 = "tcp"\n'
+        "  security_group_id        = aws_security_group.app.id\n"
+        "  source_security_group_id = aws_security_group.bastion.id  # not cidr_blocks = [\"0.0.0.0/0\"]\n"
+        "}"
+    ),
+    references=REFS,
+    tags=("internet-exposure", "management"),
+    params={"ports": ADMIN_PORTS, "extra_ports": ()},
+))
+def admin_port_from_internet(ctx: AuditContext, ports: tuple = ADMIN_PORTS, extra_ports: tuple = ()) -> Iterator[Result]:
+    yield from _report(ctx, port_set((*ports, *extra_ports)), "administrative")
+
+
+@check(CheckMeta(
+    id="SEG102",
+    name="data-port-from-internet",
+    title="Database or data-store port reachable from the internet",
+    severity="critical",
+    rationale=(
+        f"{SEEDS_1}: the data zone accepts connections only from the internal application zone on "
+        "specific ports; no inbound access from the DMZ, no inbound access from the internet. "
+        "Database ports (3306, 5432, 1433, 27017, ...) are what post-compromise tooling scans for."
+    ),
+    remediation=(
+        "Remove the public path to the data store: admit the database port only from the "
+        "application tier's group, tag or ASG, and keep the data store in a data subnet "
+        "without a public address or internet route."
+    ),
+    fix_example=(
+        'resource "aws_security_group" "data" {\n'
+        '  name   = "data-isolated"\n'
+        "  vpc_id = aws_vpc.main.id\n"
+        "  ingress {\n"
+        "    from_port       = 5432\n"
+        "    to_port         = 5432\n"
+        '    protocol        = "tcp"\n'
+        "    security_groups = [aws_security_group.app.id]\n"
+        "  }\n"
+        "}"
+    ),
+    references=REFS,
+    tags=("internet-exposure", "data"),
+    params={"ports": DATA_PORTS, "extra_ports": ()},
+))
+def data_port_from_internet(ctx: AuditContext, ports: tuple = DATA_PORTS, extra_ports: tuple = ()) -> Iterator[Result]:
+    yield from _report(ctx, port_set((*ports, *extra_ports)), "database")
+
+
+@check(CheckMeta(
+    id="SEG103",
+    name="non-web-port-from-internet",
+    title="Port other than 80/443 reachable from the internet",
+    severity="medium",
+    rationale=(
+        f"{SEEDS_1}: internet to DMZ is allowed on ports 80/443 only, through WAF/CDN; the "
+        "internet-facing layer is where the attack surface is largest. Any other port the internet "
+        "reaches is attack surface no zone policy asked for. (Administrative and database ports "
+        "are reported by SEG101 and SEG102 instead.)"
+    ),
+    remediation="Admit only HTTP/HTTPS from the internet, on the load balancer tier; close every other port.",
+    fix_example=(
+        'resource "aws_security_group_rule" "https_only" {\n'
+        '  type              = "ingress"\n'
+        "  from_port         = 443\n"
+        "  to_port           = 443\n"
+        '  protocol          = "tcp"\n'
+        '  cidr_blocks       = ["0.0.0.0/0"]\n'
+        "  security_group_id = aws_security_group.alb.id\n"
+        "}"
+    ),
+    references=REFS,
+    tags=("internet-exposure",),
+    params={"allowed": ("tcp/80", "tcp/443")},
+))
+def non_web_port_from_internet(ctx: AuditContext, allowed: tuple = ("tcp/80", "tcp/443")) -> Iterator[Result]:
+    reported_elsewhere = port_set((*ADMIN_PORTS, *DATA_PORTS))
+    others = PortSet.all() - port_set(allowed) - reported_elsewhere
+    yield from _report(ctx, others, "non-web")
+
+
+def _report(ctx: AuditContext, wanted: PortSet, what: str) -> Iterator[Result]:
+    for wl, hit, evidence in _exposed(ctx, wanted):
+        yield Result(
+            wl,
+            f"{label(wl)} accepts {what} traffic from the internet on {listing(hit)} "
+            f"at {', '.join(wl.public_ips)}.",
+            evidence=evidence,
+            zones=("internet", ctx.zones.workload_zone(wl.id) or "unzoned"),
+        )
 
 
 @check(CheckMeta(
@@ -15,7 +146,7 @@ from scanner.findings import Result
     title="Workload outside the DMZ has a public address",
     severity="high",
     rationale=(
-        f"{SEEDS_ZONES}, 'Modern Cloud Network Architecture': \"The public subnet contains only the "
+        f"{SEEDS_1}, 'Modern Cloud Network Architecture': \"The public subnet contains only the "
         "load balancer tier. Application servers run in private subnets with no internet-facing IP "
         "addresses.\" and the five-zone model: the internet \"should not have direct access to "
         "anything internal\". A public address on an internal, data or management workload skips "

@@ -1,85 +1,105 @@
-"""Three-zone estates (dmz, internal, data) per cloud, written as each normalizer writes
-them (docs/model.md), for the zone-based check cases. Keyword switches turn one thing
-wrong at a time."""
+"""The seeds' reference design on each cloud, done right, with knobs to plant mistakes.
+
+Each builder returns an Estate with four zones (dmz, internal, data, management), one
+workload per zone: a web/load-balancer tier with a public address, an app tier, a
+database, a bastion. Pass extra rules or change a knob to plant one of the seeds' common
+mistakes; with no arguments the estate is clean.
+"""
 from __future__ import annotations
 
-from builder import Estate, allow_in, allow_out, cidr, deny_in, deny_out, group, local, route, service_tag, tag
-from model_helpers import internet_peer
+from builder import (Estate, allow_in, allow_out, app_group, cidr, deny_in, deny_out, group, local, route,
+                     service_tag, tag)
+from scanner.model import Peer
 
-ALL = cidr("0.0.0.0/0")
-ZONES = (("dmz", "0"), ("internal", "1"), ("data", "2"))
+ANY4 = cidr("0.0.0.0/0")
+INTERNET = Peer(kind="internet")
+IAP = cidr("35.235.240.0/20")
 
 
-def aws(*, app_route="nat", data_route=None, app_public=None, db_public=None, db_egress=None,
-        db_subnet="data", default_vpc=False, single_subnet=False) -> Estate:
-    """AWS: IGW and NAT; db egress defaults to the AWS default allow-all egress rule."""
-    e = Estate("aws")
-    vpc = e.network("vpc-1", "10.0.0.0/16", is_default=default_vpc)
+def aws(web=(), app=(), db=(), bastion=(), app_public=False, data_route=None, flow_logs=True,
+        default_sg_attached=False, account="111111111111", vpc_id="vpc-prod", env="production") -> Estate:
+    e = Estate("aws", account, "eu-west-1")
+    vpc = e.network(vpc_id, "10.0.0.0/16", tags={"Environment": env})
     e.gateway("igw-1", "internet", vpc, requires_public_address=True)
     e.gateway("nat-1", "nat", vpc, subnet_id="sn-dmz")
-    exits = {"igw": route("0.0.0.0/0", "internet", "igw-1"), "nat": route("0.0.0.0/0", "nat", "nat-1"), None: None}
+    rt = {
+        "dmz": [local("10.0.0.0/16"), route("0.0.0.0/0", "internet", "igw-1")],
+        "internal": [local("10.0.0.0/16"), route("0.0.0.0/0", "nat", "nat-1")],
+        "data": [local("10.0.0.0/16"), *([data_route] if data_route else [])],
+        "management": [local("10.0.0.0/16")],
+    }
     acl = e.policy("acl-1", vpc, kind="network-acl", is_default=True, rules=[
-        allow_in("all", None, ALL, priority=100), allow_out("all", None, ALL, priority=100),
-        deny_in("all", None, ALL, priority=32767, platform_default=True),
-        deny_out("all", None, ALL, priority=32767, platform_default=True)])
+        allow_in("all", None, ANY4, priority=100), allow_out("all", None, ANY4, priority=100),
+        deny_in("all", None, ANY4, priority=32767, platform_default=True),
+        deny_out("all", None, ANY4, priority=32767, platform_default=True)])
+    e.policy("sg-default", vpc, is_default=True, name="default",
+             rules=[allow_in("all", None, group("sg-default")), allow_out("all", None, ANY4)] if default_sg_attached else [])
+    sgs = {
+        "web": e.policy("sg-web", vpc, name="alb-public", rules=[
+            allow_in("tcp", 443, ANY4), allow_out("tcp", 8080, group("sg-app")), *web]),
+        "app": e.policy("sg-app", vpc, name="app-internal", rules=[
+            allow_in("tcp", 8080, group("sg-web")), allow_in("tcp", 22, group("sg-bastion")),
+            allow_out("tcp", 5432, group("sg-db")), *app]),
+        "db": e.policy("sg-db", vpc, name="data-isolated", rules=[
+            allow_in("tcp", 5432, group("sg-app")), allow_in("tcp", 22, group("sg-bastion")), *db]),
+        "bastion": e.policy("sg-bastion", vpc, name="bastion", rules=[
+            allow_out("tcp", 22, group("sg-app")), allow_out("tcp", 22, group("sg-db")), *bastion]),
+    }
+    cidrs = {"dmz": "10.0.0.0/20", "internal": "10.0.16.0/20", "data": "10.0.32.0/20", "management": "10.0.48.0/20"}
     subnets = {}
-    for zone, n in ZONES:
-        if single_subnet and zone != "dmz":
-            subnets[zone] = subnets["dmz"]
-            continue
-        way = {"dmz": "igw", "internal": app_route, "data": data_route}[zone]
-        rt = e.route_table(f"rtb-{zone}", vpc, routes=[local("10.0.0.0/16"), *filter(None, [exits[way]])])
-        subnets[zone] = e.subnet(f"sn-{zone}", vpc, f"10.0.{n}.0/24", route_tables=[rt], policies=[acl],
-                                 tags={} if single_subnet else {"Zone": zone})
-    web = e.policy("sg-web", vpc, rules=[allow_in("tcp", 443, ALL), allow_out("all", None, ALL)])
-    app = e.policy("sg-app", vpc, rules=[allow_in("tcp", 8080, group(web)), allow_out("all", None, ALL)])
-    db = e.policy("sg-db", vpc, rules=[allow_in("tcp", 5432, group(app)),
-                                       *([allow_out("all", None, ALL)] if db_egress is None else db_egress)])
-    e.workload("eni-web", subnets["dmz"], "10.0.0.10", policies=[web], public_ip="198.18.0.10",
-               tags={"Zone": "dmz"} if single_subnet else {})
-    e.workload("eni-app", subnets["internal"], "10.0.1.10", policies=[app], public_ip=app_public,
-               tags={"Zone": "internal"} if single_subnet else {})
-    e.workload("eni-db", subnets[db_subnet], "10.0.2.10" if db_subnet == "data" else "10.0.1.20", policies=[db],
-               public_ip=db_public, tags={"Zone": "data"} if single_subnet or db_subnet != "data" else {})
+    for zone, c in cidrs.items():
+        table = e.route_table(f"rtb-{zone}", vpc, routes=rt[zone])
+        subnets[zone] = e.subnet(f"sn-{zone}", vpc, c, route_tables=[table], policies=[acl], tags={"Zone": zone})
+    e.workload("eni-web", subnets["dmz"], "10.0.0.10", policies=[sgs["web"]], public_ip="198.18.0.10",
+               owner_kind="load-balancer", owner_name="shop-alb")
+    app_policies = [sgs["app"], "sg-default"] if default_sg_attached else [sgs["app"]]
+    e.workload("eni-app", subnets["internal"], "10.0.16.10", policies=app_policies,
+               public_ip="198.18.0.20" if app_public else None, owner_name="app-1")
+    e.workload("eni-db", subnets["data"], "10.0.32.10", policies=[sgs["db"]], owner_kind="database",
+               owner_name="orders-db")
+    e.workload("eni-bastion", subnets["management"], "10.0.48.10", policies=[sgs["bastion"]], owner_name="bastion")
+    if flow_logs:
+        e.flow_log("fl-1", vpc, "network")
     return e
 
 
-GCP_IMPLIED = [deny_in("all", None, ALL, priority=65535, platform_default=True, id="implied-deny-ingress"),
-               allow_out("all", None, ALL, priority=65535, platform_default=True, id="implied-allow-egress")]
-GCP_NET = "projects/proj-1/global/networks/prod"
+GCP_IMPLIED = [deny_in("all", None, ANY4, priority=65535, platform_default=True, id="implied-deny-ingress"),
+               allow_out("all", None, ANY4, priority=65535, platform_default=True, id="implied-allow-egress")]
 
 
-def gcp(*, rules=(), nat_subnets=(), app_public=None, db_public=None, default_network=False,
-        db_subnet="data", single_subnet=False) -> Estate:
-    """GCP: one network-wide rule set, the default route to the default internet gateway
-    (usable only with an external address), Cloud NAT listing the subnets it serves."""
-    e = Estate("gcp", "proj-1", "europe-west1")
-    net_id = "projects/proj-1/global/networks/default" if default_network else GCP_NET
-    fw = e.policy(f"{net_id}/firewalls", net_id, rules=[*rules, *GCP_IMPLIED], name="firewall-rules")
-    net = e.network(net_id, policy_ids=[fw], is_default=default_network, name=net_id.rsplit("/", 1)[-1])
-    e.gateway(f"{net_id}/default-internet-gateway", "internet", net, requires_public_address=True)
-    rt = e.route_table(f"{net_id}/routes", net, routes=[
-        *(local(f"10.0.{n}.0/24") for _, n in ZONES),
-        route("0.0.0.0/0", "internet", f"{net_id}/default-internet-gateway", priority=1000, origin="system")])
-    subnets = {}
-    for zone, n in ZONES:
-        if single_subnet and zone != "dmz":
-            subnets[zone] = subnets["dmz"]
-            continue
-        subnets[zone] = e.subnet(f"projects/proj-1/regions/europe-west1/subnetworks/{zone}", net,
-                                 f"10.0.{n}.0/24", route_tables=[rt], name="catch-all" if single_subnet else zone)
-    if nat_subnets:
-        e.gateway("projects/proj-1/regions/europe-west1/routers/r1/nats/nat-1", "nat", net,
-                  nat_subnet_ids=[subnets[z] for z in nat_subnets])
-    vm = "projects/proj-1/zones/europe-west1-b/instances/{}/nic0"
-    labels = (lambda z: {"zone": z}) if single_subnet else (lambda z: {})
-    e.workload(vm.format("web"), subnets["dmz"], "10.0.0.10", public_ip="198.18.0.10", network_tags=["web"],
-               tags=labels("dmz"), owner_name="web")
-    e.workload(vm.format("app"), subnets["internal"], "10.0.1.10", public_ip=app_public, network_tags=["app"],
-               tags=labels("internal"), owner_name="app")
-    e.workload(vm.format("db"), subnets[db_subnet], "10.0.2.10" if db_subnet == "data" else "10.0.1.20",
-               public_ip=db_public, network_tags=["db"], owner_name="db",
-               tags={"zone": "data"} if single_subnet or db_subnet != "data" else {})
+def gcp(rules=(), app_public=False, nat_data=False, flow_logs=True, network="prod-net", project="shop-prod",
+        is_default=False) -> Estate:
+    e = Estate("gcp", project, "europe-west1")
+    base_rules = [
+        allow_in("tcp", 443, ANY4, targets=[tag("web")], priority=1000, name="allow-https-web"),
+        allow_in("tcp", 8080, tag("web"), targets=[tag("app")], priority=1000, name="allow-web-app"),
+        allow_in("tcp", 5432, tag("app"), targets=[tag("db")], priority=1000, name="allow-app-db"),
+        allow_in("tcp", 22, IAP, targets=[tag("bastion")], priority=1000, name="allow-iap-bastion"),
+        allow_in("tcp", 22, tag("bastion"), targets=[tag("app"), tag("db")], priority=1000, name="allow-bastion-ssh"),
+        allow_out("tcp", 8080, cidr("10.10.1.0/24"), targets=[tag("web")], priority=1000, name="web-egress-app"),
+        allow_out("tcp", 5432, cidr("10.10.2.0/24"), targets=[tag("app")], priority=1000, name="app-egress-db"),
+        allow_out("tcp", 22, cidr("10.10.0.0/16"), targets=[tag("bastion")], priority=1000, name="bastion-egress"),
+        deny_out("all", None, ANY4, targets=[tag("db"), tag("app"), tag("web"), tag("bastion")], priority=65000,
+                 name="deny-egress"),
+    ]
+    fw = e.policy(f"{network}/firewalls", network, rules=[*rules, *base_rules, *GCP_IMPLIED])
+    net = e.network(network, policy_ids=[fw], is_default=is_default, tags={"env": "prod"})
+    e.gateway(f"{network}/internet", "internet", net, requires_public_address=True)
+    cidrs = {"dmz": "10.10.0.0/24", "internal": "10.10.1.0/24", "data": "10.10.2.0/24", "management": "10.10.3.0/24"}
+    table = e.route_table(f"{network}/routes", net, routes=[
+        *(local(c, origin="system") for c in cidrs.values()),
+        route("0.0.0.0/0", "internet", f"{network}/internet", priority=1000, origin="system")])
+    subnets = {z: e.subnet(f"sn-{z}", net, c, route_tables=[table], name=f"{z}-subnet") for z, c in cidrs.items()}
+    if nat_data:
+        e.gateway("router-1/nat", "nat", net, nat_subnet_ids=[subnets["data"]])
+    e.workload("vm-web", subnets["dmz"], "10.10.0.10", public_ip="198.18.2.10", network_tags=["web"])
+    e.workload("vm-app", subnets["internal"], "10.10.1.10", network_tags=["app"],
+               public_ip="198.18.2.20" if app_public else None)
+    e.workload("vm-db", subnets["data"], "10.10.2.10", network_tags=["db"])
+    e.workload("vm-bastion", subnets["management"], "10.10.3.10", network_tags=["bastion"])
+    if flow_logs:
+        for s in subnets.values():
+            e.flow_log(f"fl-{s.id}", s, "subnet")
     return e
 
 
@@ -90,54 +110,46 @@ def azure_defaults(*space: str) -> list:
     return [
         allow_in("all", None, vnet, targets=[vnet], priority=65000, name="AllowVnetInBound", **d),
         allow_in("all", None, lb, priority=65001, name="AllowAzureLoadBalancerInBound", **d),
-        deny_in("all", None, ALL, priority=65500, name="DenyAllInBound", **d),
+        deny_in("all", None, Peer(kind="any"), priority=65500, name="DenyAllInBound", **d),
         allow_out("all", None, vnet, targets=[vnet], priority=65000, name="AllowVnetOutBound", **d),
-        allow_out("all", None, internet_peer(), priority=65001, name="AllowInternetOutBound", **d),
-        deny_out("all", None, ALL, priority=65500, name="DenyAllOutBound", **d),
+        allow_out("all", None, INTERNET, priority=65001, name="AllowInternetOutBound", **d),
+        deny_out("all", None, Peer(kind="any"), priority=65500, name="DenyAllOutBound", **d),
     ]
 
 
-AZ = "/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Network"
-AZ_VNET = f"{AZ}/virtualNetworks/vnet-prod"
-
-
-def azure(*, udr_zones=(), nat_zones=(), data_rules=(), app_public=None, db_public=None, db_subnet="data",
-          single_subnet=False) -> Estate:
-    """Azure: a system route table per subnet with the default 0.0.0.0/0 -> Internet,
-    user routes (priority 0) sending chosen subnets to a firewall appliance, NSGs with
-    the six default rules."""
-    e = Estate("azure", "sub-1", "westeurope")
-    vnet = e.network(AZ_VNET, "10.0.0.0/16", name="vnet-prod")
-    e.gateway(f"{AZ_VNET}/internet", "internet", vnet)
-    udr = e.route_table(f"{AZ}/routeTables/to-firewall", vnet, name="to-firewall",
-                        routes=[route("0.0.0.0/0", "appliance", "10.0.0.4")])
+def azure(rules=(), app_public=False, firewall_udr=True, deny_vnet=True, flow_logs=True,
+          subscription="sub-prod") -> Estate:
+    e = Estate("azure", subscription, "westeurope")
+    space = ("10.20.0.0/16",)
+    vnet_tag = service_tag("VirtualNetwork", *space)
+    base_rules = [
+        allow_in("tcp", 443, INTERNET, targets=[app_group("asg-web")], priority=100, name="https-in"),
+        allow_in("tcp", 8080, app_group("asg-web"), targets=[app_group("asg-app")], priority=110, name="web-to-app"),
+        allow_in("tcp", 5432, app_group("asg-app"), targets=[app_group("asg-db")], priority=120, name="app-to-db"),
+        allow_in("tcp", 22, app_group("asg-bastion"), targets=[app_group("asg-app"), app_group("asg-db")],
+                 priority=130, name="bastion-ssh"),
+        *([deny_in("all", None, vnet_tag, priority=4000, name="deny-vnet-in")] if deny_vnet else []),
+        # the data tier makes no outbound connections (seeds; SEG204)
+        deny_out("all", None, INTERNET, targets=[app_group("asg-db")], priority=4000, name="deny-data-internet-out"),
+    ]
+    nsg = e.policy("nsg-zones", "vnet-prod", rules=[*rules, *base_rules, *azure_defaults(*space)])
+    vnet = e.network("vnet-prod", *space, tags={"environment": "prod"})
+    e.gateway("vnet-prod/internet", "internet", vnet)
+    e.gateway("fw-1", "appliance", vnet, private_ips=("10.20.9.4",))
+    udr = e.route_table("rt-to-firewall", vnet, routes=[route("0.0.0.0/0", "appliance", "10.20.9.4")])
+    cidrs = {"dmz": "10.20.0.0/24", "internal": "10.20.1.0/24", "data": "10.20.2.0/24", "management": "10.20.3.0/24"}
     subnets = {}
-    for zone, n in ZONES:
-        if single_subnet and zone != "dmz":
-            subnets[zone] = subnets["dmz"]
-            continue
-        sid = f"{AZ_VNET}/subnets/{'default' if single_subnet else zone}"
-        exit_route = (route("0.0.0.0/0", "nat", f"{AZ}/natGateways/nat-1", origin="system", priority=100)
-                      if zone in nat_zones else
-                      route("0.0.0.0/0", "internet", f"{AZ_VNET}/internet", origin="system", priority=100))
-        system = e.route_table(f"{sid}/system-routes", vnet, routes=[
-            local("10.0.0.0/16", origin="system", priority=100), exit_route])
-        rules = data_rules if zone == "data" else ()
-        nsg = e.policy(f"{AZ}/networkSecurityGroups/nsg-{zone}", rules=[*rules, *azure_defaults("10.0.0.0/16")],
-                       name=f"nsg-{zone}")
-        subnets[zone] = e.subnet(sid, vnet, f"10.0.{n}.0/24", policies=[nsg], name=sid.rsplit("/", 1)[-1],
-                                 route_tables=[system, *([udr] if zone in udr_zones else [])])
-    nic = f"{AZ}/networkInterfaces/{{}}-nic"
-    labels = (lambda z: {"zone": z}) if single_subnet else (lambda z: {})
-    e.workload(nic.format("web"), subnets["dmz"], "10.0.0.10", public_ip="198.18.0.10", tags=labels("dmz"),
-               name="web-nic")
-    e.workload(nic.format("app"), subnets["internal"], "10.0.1.10", public_ip=app_public, tags=labels("internal"),
-               name="app-nic")
-    e.workload(nic.format("db"), subnets[db_subnet], "10.0.2.10" if db_subnet == "data" else "10.0.1.20",
-               public_ip=db_public, name="db-nic",
-               tags={"zone": "data"} if single_subnet or db_subnet != "data" else {})
+    for zone, c in cidrs.items():
+        system = e.route_table(f"sn-{zone}/system-routes", vnet, routes=[
+            local(space[0], origin="system", priority=100),
+            route("0.0.0.0/0", "internet", "vnet-prod/internet", origin="system", priority=100)])
+        tables = [system, udr] if firewall_udr and zone in ("internal", "data", "management") else [system]
+        subnets[zone] = e.subnet(f"sn-{zone}", vnet, c, route_tables=tables, policies=[nsg], tags={"zone": zone})
+    e.workload("nic-web", subnets["dmz"], "10.20.0.10", public_ip="198.18.3.10", app_groups=["asg-web"])
+    e.workload("nic-app", subnets["internal"], "10.20.1.10", app_groups=["asg-app"],
+               public_ip="198.18.3.20" if app_public else None)
+    e.workload("nic-db", subnets["data"], "10.20.2.10", app_groups=["asg-db"])
+    e.workload("nic-bastion", subnets["management"], "10.20.3.10", app_groups=["asg-bastion"])
+    if flow_logs:
+        e.flow_log("fl-vnet", vnet, "network")
     return e
-
-
-def gcp_deny_data_egress():
-    return [deny_out("all", None, ALL, targets=[tag("db")], priority=1000, name="data-deny-egress")]

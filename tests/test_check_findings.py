@@ -1,7 +1,7 @@
 """What a user reads in the findings: one per resource and cause, merged evidence, keys."""
 from __future__ import annotations
 
-import estates
+import threezone as estates
 from builder import Estate, allow_in, cidr
 from scanner import engine
 from scanner.context import AuditContext

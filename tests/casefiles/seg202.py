@@ -1,4 +1,4 @@
-import estates
+import threezone as estates
 from casefiles import Case
 
 CHECK = "SEG202"

@@ -1,4 +1,4 @@
-import estates
+import threezone as estates
 from builder import allow_out, cidr, deny_out
 from casefiles import Case
 from model_helpers import internet_peer

@@ -1,4 +1,4 @@
-import estates
+import threezone as estates
 from builder import Estate
 from casefiles import Case
 

@@ -1,0 +1,66 @@
+"""Zone boundaries: flows the network allows that the zone policy does not permit."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from checks.common import label, listing
+from scanner.context import AuditContext
+from scanner.engine import CheckMeta, check
+from scanner.findings import Result
+from scanner.reach import UNZONED
+
+
+@check(CheckMeta(
+    id="SEG203",
+    name="forbidden-zone-flow",
+    title="Flow between zones that the zone policy does not permit",
+    severity="high",
+    rationale=(
+        "Network Security Architecture (the five-zone model): traffic crosses zone boundaries only "
+        "for explicitly permitted flows; anything not explicitly permitted is denied. Internet to "
+        "internal or data, DMZ to data, data to internal are blocked flows; when routes, ACLs and "
+        "firewall rules still let them through, one compromised zone reaches the next. Flows into "
+        "the management zone are reported by SEG402."
+    ),
+    remediation=(
+        "Remove the rule (or route) that lets the source zone reach the destination, or, if the flow "
+        "is intended, add it to the zone policy with its ports and choke point. Prefer group, tag or "
+        "ASG references that name the one permitted peer."
+    ),
+    fix_example=(
+        "# zones.yaml: permit the flow explicitly if it is intended\n"
+        "flows:\n"
+        "  - from: internal\n"
+        "    to: data\n"
+        "    ports: [tcp/5432]\n"
+        "    note: orders service to its database\n"
+    ),
+    references=(
+        "https://docs.aws.amazon.com/whitepapers/latest/building-scalable-secure-multi-vpc-network-infrastructure/welcome.html",
+        "https://cloud.google.com/architecture/best-practices-vpc-design",
+        "https://learn.microsoft.com/azure/well-architected/security/networking",
+    ),
+    tags=("zones", "lateral-movement"),
+    params={"management_zone": "management"},
+))
+def forbidden_zone_flow(ctx: AuditContext, management_zone: str = "management") -> Iterator[Result]:
+    policy = ctx.policy
+    for wl in ctx.snapshot.workloads:
+        dst = ctx.zones.workload_zone(wl.id)
+        if dst is None or dst == management_zone:
+            continue
+        for src, access in sorted(ctx.reach.inbound(wl.id).items()):
+            if src in (dst, UNZONED):
+                continue
+            forbidden = access.ports - policy.permitted(src, dst)
+            if not forbidden:
+                continue
+            who = "the internet" if src == "internet" else f"the {src} zone ({', '.join(access.sources)})"
+            yield Result(
+                wl,
+                f"{who} can reach {label(wl)} in the {dst} zone on {listing(forbidden)}, "
+                f"which the zone policy does not permit.",
+                evidence=access.evidence,
+                zones=(src, dst),
+                key=f"{src}->{dst}",
+            )

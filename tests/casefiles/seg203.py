@@ -1,0 +1,41 @@
+from builder import allow_in, allow_out, app_group, cidr, group, tag
+from casefiles import Case
+from estates import aws, azure, gcp
+
+CHECK = "SEG203"
+
+PERMIT_DMZ_TO_DATA = """
+version: 1
+zones:
+  - {name: dmz, match: [{tags: {Zone: dmz}}]}
+  - {name: internal, match: [{tags: {Zone: internal}}]}
+  - {name: data, match: [{tags: {Zone: data}}]}
+  - {name: management, match: [{tags: {Zone: management}}]}
+flows:
+  - {from: internet, to: dmz, ports: [tcp/443]}
+  - {from: dmz, to: internal, ports: [tcp/8080]}
+  - {from: dmz, to: data, ports: [tcp/5432], note: "reporting replica, approved"}
+  - {from: internal, to: data, ports: [tcp/5432]}
+  - {from: management, to: internal, ports: [tcp/22]}
+  - {from: management, to: data, ports: [tcp/22]}
+"""
+
+
+def aws_dmz_to_data():
+    return aws(web=[allow_out("tcp", 5432, group("sg-db"))], db=[allow_in("tcp", 5432, group("sg-web"))])
+
+
+CASES = {
+    "pass_aws_reference_design": Case(lambda: aws().snapshot()),
+    "pass_aws_flow_permitted_by_the_policy_file": Case(lambda: aws_dmz_to_data().snapshot(), zones=PERMIT_DMZ_TO_DATA),
+    "pass_gcp_reference_design": Case(lambda: gcp().snapshot()),
+    "pass_azure_reference_design": Case(lambda: azure().snapshot()),
+    "fail_aws_dmz_reaches_data": Case(lambda: aws_dmz_to_data().snapshot(), {"eni-db"}),
+    "fail_gcp_dmz_reaches_data": Case(
+        lambda: gcp([allow_in("tcp", 5432, tag("web"), targets=[tag("db")], priority=900),
+                     allow_out("tcp", 5432, cidr("10.10.2.0/24"), targets=[tag("web")], priority=900)]).snapshot(),
+        {"vm-db"}),
+    "fail_azure_dmz_reaches_data": Case(
+        lambda: azure([allow_in("tcp", 5432, app_group("asg-web"), targets=[app_group("asg-db")],
+                                priority=105)]).snapshot(), {"nic-db"}),
+}
