@@ -189,6 +189,7 @@ def data_zone_outbound_allowed(ctx: AuditContext, data_zones=("data",)) -> Itera
     index, zones = ctx.index, ctx.zones
     evaluator = ctx.reach.evaluator
     hits: dict[str, dict] = {}
+    outcome: dict[tuple, PortSet] = {}  # workloads alike to firewall rules share one evaluation
     for wl in ctx.snapshot.workloads:
         zone = zones.workload_zone(wl.id)
         if zone not in data_zones:
@@ -198,12 +199,12 @@ def data_zone_outbound_allowed(ctx: AuditContext, data_zones=("data",)) -> Itera
                   index.policies_by_ids(subnet.policy_ids) if subnet else [],
                   index.policies_by_ids(network.policy_ids) if network else []]
         local = subject(wl)
-        allowed = PortSet.all()
         present = [p for p in points if p]
-        for policies in present:
-            allowed, _ = evaluator.point(policies, "egress", local, INTERNET, allowed)
-            if not allowed:
-                break
+        key = (fold(wl.subnet_id), local.policy_ids, local.tags, local.service_accounts, local.app_groups,
+               local.addresses if any(_targets_addresses(p) for pols in present for p in pols) else ())
+        if key not in outcome:
+            outcome[key] = _egress_to_internet(evaluator, present, local)
+        allowed = outcome[key]
         if not allowed or not present:
             continue
         # Blame the most selective place that lets it out: the workload's own policies first.
@@ -229,3 +230,17 @@ def data_zone_outbound_allowed(ctx: AuditContext, data_zones=("data",)) -> Itera
                         for w in names[:10])),
             zones=tuple(sorted({z for z, _ in wls.values()})),
         )
+
+
+def _egress_to_internet(evaluator, points, local) -> PortSet:
+    allowed = PortSet.all()
+    for policies in points:
+        allowed, _ = evaluator.point(policies, "egress", local, INTERNET, allowed)
+        if not allowed:
+            break
+    return allowed
+
+
+def _targets_addresses(policy) -> bool:
+    """Whether a policy picks its workloads by address (so alike must mean same address)."""
+    return any(t.kind in ("cidr", "service-tag", "any") for r in policy.rules for t in r.targets)
