@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from checks.describe import (
-    PRIVATE_RANGES, SEEDS_MICRO, SEEDS_ZONES, count, covers_all, guarded_workloads, label,
+    PRIVATE_RANGES, SEEDS_MICRO, SEEDS_ZONES, count, covers_all, guarded_workloads, label, network_of,
     live_rules, network_ranges, peer_text, policy_label, policy_networks, rule_ports, rule_text,
     shadowed, within,
 )
@@ -63,20 +63,26 @@ GCP_DEFAULT_RULES = ("default-allow-internal", "default-allow-ssh", "default-all
         "https://learn.microsoft.com/azure/virtual-network/application-security-groups",
     ),
     tags=("east-west", "identity", "firewall-rules"),
-    params={"private_ranges": PRIVATE_RANGES},
+    params={"private_ranges": PRIVATE_RANGES, "platform_rule_names": GCP_DEFAULT_RULES},
 ))
-def cidr_where_group_belongs(ctx: AuditContext, private_ranges=PRIVATE_RANGES) -> Iterator[Result]:
+def cidr_where_group_belongs(ctx: AuditContext, private_ranges=PRIVATE_RANGES,
+                             platform_rule_names=GCP_DEFAULT_RULES) -> Iterator[Result]:
     for policy in ctx.snapshot.policies:
         if not policy.stateful:  # stateless ACLs can only speak CIDR
             continue
+        networks = policy_networks(ctx, policy)
+        home = networks[0] if len(networks) == 1 else None
         hits = []
         for rule in live_rules(policy, "ingress"):
+            if _is_platform_default(rule, home, platform_rule_names):
+                continue
             private = [p for p in rule.peers if p.kind == "cidr" and within(p.value, private_ranges)]
             if private and not shadowed(policy, rule, private):
                 hits.append((rule, private))
         if not hits:
             continue
-        ranges = sorted({p.value for _, peers in hits for p in peers})
+        ranges = sorted({p.value for _, peers in hits for p in peers},
+                        key=lambda v: (network_of(v).version, network_of(v)))
         ports = ", ".join(PortSet.union_of(rule_ports(rule) for rule, _ in hits).describe())
         instead = IDENTITY_BY_KIND.get(policy.kind, "an identity reference")
         guarded = count(len(guarded_workloads(ctx, policy)), "workload")

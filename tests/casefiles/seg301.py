@@ -23,6 +23,16 @@ def _gcp(*rules):
     return e.snapshot()
 
 
+def _gcp_default_network():
+    e = Estate("gcp", account="proj-1", region="global")
+    net_id = "projects/proj-1/global/networks/default"
+    fw = e.policy(f"{net_id}/firewalls", net_id, name="firewall-rules", rules=[
+        allow_in("all", None, cidr("10.128.0.0/9"), name="default-allow-internal", priority=65534)])
+    net = e.network(net_id, policy_ids=[fw], is_default=True, name="default")
+    e.subnet("projects/proj-1/regions/us-east1/subnetworks/default", net, "10.142.0.0/20")
+    return e.snapshot()
+
+
 def _azure(*rules):
     e = Estate("azure", account="sub-1", region="westeurope")
     vnet = e.network("/subscriptions/sub-1/.../virtualNetworks/vnet-prod", "10.20.0.0/16", name="vnet-prod")
@@ -46,6 +56,7 @@ CASES = {
     "pass_gcp_platform_rule": Case(lambda: _gcp(
         allow_in("all", None, cidr("10.128.0.0/9"), name="default-allow-internal", priority=65534,
                  platform_default=True))),
+    "pass_gcp_default_network_rule_is_seg303s": Case(lambda: _gcp_default_network()),
     "pass_azure_asg_source": Case(lambda: _azure(
         allow_in("tcp", 1433, app_group("asg-app"), priority=100), AZ_DEFAULT)),
     "pass_azure_deny_by_range": Case(lambda: _azure(deny_in("all", None, cidr("10.20.0.0/16"), priority=4000))),
