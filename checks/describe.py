@@ -8,7 +8,7 @@ from typing import Iterable
 
 from scanner.context import AuditContext
 from scanner.index import fold
-from scanner.model import FirewallPolicy, Network, Peer, Resource, Rule, Subnet, Workload
+from scanner.model import FirewallPolicy, Network, Peer, Resource, Rule, Workload
 from scanner.ports import PortSet
 
 SEEDS_ZONES = "Network Security Architecture: Zones, Segmentation, and Defence-in-Depth Design"
@@ -166,6 +166,3 @@ def guarded_workloads(ctx: AuditContext, policy: FirewallPolicy) -> list[Workloa
 def count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
-
-def subnet_label(subnet: Subnet) -> str:
-    return f"subnet {label(subnet)}"

@@ -2,7 +2,6 @@
 controlled exit."""
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Iterator
 
 from checks.describe import (
