@@ -128,7 +128,7 @@ def shadowed(policy: FirewallPolicy, rule: Rule, peers: Iterable[Peer]) -> bool:
         return False
     for deny in policy.rules:
         if (deny.enabled and deny.action == "deny" and deny.direction == rule.direction
-                and deny.priority <= rule.priority and not deny.targets
+                and deny.priority <= rule.priority and all(t.kind == "any" for t in deny.targets)
                 and not (rule_ports(rule) - rule_ports(deny))
                 and all(any(_peer_covers(d, p) for d in deny.peers) for p in peers)):
             return True

@@ -207,7 +207,8 @@ def _override_denies(policy: FirewallPolicy, default: Rule, tags) -> list[Rule]:
                 or (peer.kind == "cidr" and covers_all(peer.value, vnet)))
 
     return [rule for rule in live_rules(policy, "ingress", "deny")
-            if rule.priority < default.priority and rule_ports(rule).is_all() and not rule.targets
+            if rule.priority < default.priority and rule_ports(rule).is_all()
+            and (not rule.targets or any(blocks(t) for t in rule.targets))
             and any(blocks(p) for p in rule.peers)]
 
 

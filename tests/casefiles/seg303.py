@@ -44,6 +44,16 @@ def _azure(*rules, workloads=True):
     return e.snapshot()
 
 
+def _azure_nic():
+    e = Estate("azure", account="sub-1", region="westeurope")
+    vnet = e.network("/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet",
+                     "10.20.0.0/16", name="vnet")
+    nsg = e.policy(NSG, rules=(AZ_DEFAULT,), name="nsg-app")
+    sub = e.subnet(vnet.id + "/subnets/app", vnet, "10.20.1.0/24", name="app")
+    e.workload("/subscriptions/sub-1/.../networkInterfaces/app-nic", sub, "10.20.1.4", policies=[nsg])
+    return e.snapshot()
+
+
 CASES = {
     "pass_aws_default_group_emptied": Case(lambda: _aws(lambda me: [])),
     "pass_aws_default_group_unused": Case(lambda: _aws(lambda me: [allow_in("all", None, group(me))], attached=False)),
@@ -61,6 +71,11 @@ CASES = {
     "pass_azure_vnet_denied_above_default": Case(lambda: _azure(
         allow_in("tcp", 443, cidr("10.20.0.0/24"), priority=100), deny_in("*", None, VNET, priority=4096))),
     "pass_azure_deny_all_above_default": Case(lambda: _azure(deny_in("*", None, cidr("*"), priority=4000))),
+    "pass_azure_deny_vnet_to_any_destination": Case(lambda: _azure(
+        deny_in("*", None, VNET, targets=[cidr("*")], priority=4096))),
+    "fail_azure_deny_only_for_one_destination": Case(lambda: _azure(
+        deny_in("*", None, VNET, targets=[cidr("10.20.9.0/24")], priority=4096)), {NSG}),
+    "fail_azure_nic_nsg_keeps_allow_vnet_in_bound": Case(lambda: _azure_nic(), {NSG}),
     "pass_azure_nsg_on_empty_subnet": Case(lambda: _azure(workloads=False)),
     "fail_azure_allow_vnet_in_bound_in_force": Case(lambda: _azure(), {NSG}),
     "fail_azure_partial_deny_does_not_override": Case(
