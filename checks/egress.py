@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from checks.describe import (
-    SEEDS_MICRO, SEEDS_ZONES, count, label, policy_label, ports_text, rule_text, workload_label,
+from checks.common import (
+    SEEDS_MICRO, SEEDS_ZONES, count, label, policy_label, ports_text, resource_label, rule_text,
 )
 from scanner.context import AuditContext
 from scanner.engine import CheckMeta, check
@@ -64,7 +64,7 @@ def data_zone_internet_route(ctx: AuditContext, data_zones=("data",)) -> Iterato
             if out is not None:
                 yield Result(
                     subnet,
-                    f"Data-zone subnet {label(subnet)} routes to the internet through "
+                    f"Data-zone subnet {resource_label(subnet)} routes to the internet through "
                     f"{_via(ctx, out)}: its databases can send data out and fetch attacker tooling.",
                     evidence=(*out.evidence, f"zone {zone}: {zones.reason(subnet.id)}"),
                     zones=(zone,),
@@ -79,7 +79,7 @@ def data_zone_internet_route(ctx: AuditContext, data_zones=("data",)) -> Iterato
         if out is not None:
             yield Result(
                 wl,
-                f"Data-zone workload {workload_label(wl)} sits in subnet {label(subnet)}, which routes to the "
+                f"Data-zone workload {label(wl)} sits in subnet {resource_label(subnet)}, which routes to the "
                 f"internet through {_via(ctx, out)}: it can send data out.",
                 evidence=(*out.evidence, f"zone {zone}: {zones.reason(wl.id)}"),
                 zones=(zone,),
@@ -88,7 +88,7 @@ def data_zone_internet_route(ctx: AuditContext, data_zones=("data",)) -> Iterato
 
 def _via(ctx: AuditContext, out) -> str:
     gateway = ctx.index.gateways.get(fold(out.gateway_id)) if out.gateway_id else None
-    name = label(gateway) if gateway else (out.gateway_id or "the default outbound route")
+    name = resource_label(gateway) if gateway else (out.gateway_id or "the default outbound route")
     return f"{'NAT' if out.via == 'nat' else 'internet gateway'} {name}"
 
 
@@ -135,7 +135,7 @@ def internal_zone_direct_internet_route(ctx: AuditContext, internal_zones=("inte
         if out is not None and out.via == "internet":
             yield Result(
                 subnet,
-                f"Internal-zone subnet {label(subnet)} routes straight to {_via(ctx, out)}: its workloads "
+                f"Internal-zone subnet {resource_label(subnet)} routes straight to {_via(ctx, out)}: its workloads "
                 "reach the internet without an egress proxy or allow-list.",
                 evidence=(*out.evidence, f"zone {zone}: {zones.reason(subnet.id)}"),
                 zones=(zone,),
@@ -218,7 +218,7 @@ def data_zone_outbound_allowed(ctx: AuditContext, data_zones=("data",)) -> Itera
         policy, wls = hit["policy"], hit["workloads"]
         ports = ports_text(PortSet.union_of(p for _, p in wls.values()))
         names = sorted(wls)
-        shown = [workload_label(index.workloads[fold(w)]) for w in names[:3]]
+        shown = [label(index.workloads[fold(w)]) for w in names[:3]]
         yield Result(
             policy,
             f"{policy_label(policy)} lets {count(len(wls), 'data-zone workload')} "

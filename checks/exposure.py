@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Iterator
 
 from checks.common import ADMIN_PORTS, DATA_PORTS, label, listing, port_set
-from checks.describe import workload_label
 from scanner.context import AuditContext
 from scanner.engine import CheckMeta, check
 from scanner.findings import Result
@@ -187,7 +186,7 @@ def public_address_outside_dmz(ctx: AuditContext, dmz_zones=("dmz",), exempt_own
             continue  # unzoned workloads are reported as such, not guessed at
         yield Result(
             wl,
-            f"Interface {workload_label(wl)} in zone {zone} has public address "
+            f"Interface {label(wl)} in zone {zone} has public address "
             f"{', '.join(wl.public_ips)}: the internet can address it directly instead of through the DMZ.",
             evidence=(*(f"public address {ip}" for ip in wl.public_ips), f"zone {zone}: {zones.reason(wl.id)}"),
             zones=(zone,),

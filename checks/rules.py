@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from checks.describe import (
-    PRIVATE_RANGES, SEEDS_MICRO, SEEDS_ZONES, count, covers_all, guarded_workloads, label, network_of,
-    live_rules, network_ranges, peer_text, policy_label, policy_networks, rule_ports, rule_text,
+from checks.common import (
+    PRIVATE_RANGES, SEEDS_MICRO, SEEDS_ZONES, count, covers_all, guarded_workloads, live_rules, network_of,
+    network_ranges, peer_text, policy_label, policy_networks, ports_text, resource_label, rule_ports, rule_text,
     shadowed, within,
 )
 from scanner.context import AuditContext
@@ -90,7 +90,7 @@ def cidr_where_group_belongs(ctx: AuditContext, private_ranges=PRIVATE_RANGES,
             policy,
             f"{policy_label(policy)} admits {ports} from {', '.join(ranges)} by address: any host "
             f"that gets an address in {'that range' if len(ranges) == 1 else 'those ranges'} reaches "
-            f"those ports on the {guarded} it guards; use {instead} instead.",
+            f"those ports on the workloads it guards ({guarded} now); use {instead} instead.",
             evidence=tuple(rule_text(rule, peers) for rule, peers in hits),
         )
 
@@ -186,13 +186,13 @@ def flat_east_west_rule(ctx: AuditContext, flat_service_tags=("VirtualNetwork",)
         pid = fold(policy.id)
         peers = sorted({"its own members" if p.kind == "group" and fold(p.value) == pid else peer_text(p)
                         for _, flat in hits for p in flat})
-        where = ", ".join(label(n) for n in networks) or "its network"
+        where = ", ".join(resource_label(n) for n in networks) or "its network"
         guarded = guarded_workloads(ctx, policy)
         yield Result(
             policy,
             f"{policy_label(policy)} allows every port from {', '.join(peers)} in {where}: one "
-            f"compromised workload among them reaches every port of the "
-            f"{count(len(guarded), 'workload')} it guards.",
+            f"compromised workload among them reaches every port of the workloads it guards "
+            f"({count(len(guarded), 'workload')} now).",
             evidence=tuple(rule_text(rule, flat) for rule, flat in hits),
         )
 
@@ -258,7 +258,7 @@ def permissive_platform_default(ctx: AuditContext, default_rule_names=GCP_DEFAUL
         if members and allows:
             inbound = [r for r in allows if r.direction == "ingress"]
             shown = inbound or allows
-            ports = ", ".join(PortSet.union_of(rule_ports(r) for r in shown).describe())
+            ports = ports_text(PortSet.union_of(rule_ports(r) for r in shown))
             peers = ", ".join(sorted({"its own members" if fold(p.value) == fold(policy.id) else peer_text(p)
                                       for r in shown for p in r.peers}))
             way = "admits" if inbound else "allows out"
@@ -283,7 +283,7 @@ def permissive_platform_default(ctx: AuditContext, default_rule_names=GCP_DEFAUL
                 for r in rules)
             yield Result(
                 network,
-                f"Default network {label(network)} keeps the platform's rules "
+                f"Default network {resource_label(network)} keeps the platform's rules "
                 f"{', '.join(sorted({r.name for r in rules}))}: every instance in it "
                 f"({count(len(held), 'workload')} now) is open to {opened}.",
                 evidence=tuple(rule_text(r) for r in rules),
@@ -303,7 +303,7 @@ def permissive_platform_default(ctx: AuditContext, default_rule_names=GCP_DEFAUL
         open_defaults = [d for d in defaults if not _override_denies(policy, d, vnet_service_tags)]
         if not open_defaults:
             continue
-        where = [f"subnet {label(s)}" for s in subnets] + [f"interface {label(w)}" for w in nics]
+        where = [f"subnet {resource_label(s)}" for s in subnets] + [f"interface {resource_label(w)}" for w in nics]
         yield Result(
             policy,
             f"{policy_label(policy)} leaves {', '.join(sorted({d.name or d.id for d in open_defaults}))} "

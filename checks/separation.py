@@ -5,7 +5,7 @@ import re
 from collections import defaultdict
 from typing import Iterator, Mapping
 
-from checks.describe import SEEDS_ZONES, label
+from checks.common import SEEDS_ZONES, resource_label
 from scanner.context import AuditContext
 from scanner.engine import CheckMeta, check
 from scanner.findings import Result
@@ -115,8 +115,9 @@ def prod_connected_to_nonprod(ctx: AuditContext, env_tag_keys=ENV_TAG_KEYS, prod
             links[(fold(prod_id), fold(other_id))].append(why)
             network = index.network(other_id)
             prod_account = index.network(prod_id).account
-            name = other_id if network is None else (
-                label(network) if network.account == prod_account else f"{label(network)} in {network.account}")
+            name = other_id if network is None else resource_label(network)
+            if network is not None and network.account != prod_account:
+                name += f" in {network.account}"
             other_env[fold(other_id)] = (name, other[1],
                                          network.id if network else other_id)
 
@@ -154,9 +155,9 @@ def prod_connected_to_nonprod(ctx: AuditContext, env_tag_keys=ENV_TAG_KEYS, prod
         how = "peers with" if any(e.startswith("peering ") for e in evidence) else "routes to"
         yield Result(
             prod,
-            f"Production network {label(prod)} {how} non-production network {other_label} "
+            f"Production network {resource_label(prod)} {how} non-production network {other_label} "
             f"({other_why}): a compromise in that environment has a network path into production.",
-            evidence=(*evidence, f"{label(prod)} is production by {envs.of_network(prod)[1]}",
+            evidence=(*evidence, f"{resource_label(prod)} is production by {envs.of_network(prod)[1]}",
                       f"{other_label} is non-production by {other_why}"),
             key=other_native_id,
         )
@@ -211,7 +212,7 @@ def flat_network(ctx: AuditContext) -> Iterator[Result]:
             names = sorted(placed)
             yield Result(
                 subnet,
-                f"Subnet {label(subnet)} holds workloads of zones {', '.join(names)}: they share one "
+                f"Subnet {resource_label(subnet)} holds workloads of zones {', '.join(names)}: they share one "
                 "segment, its routes and its subnet controls, so no boundary separates them.",
                 evidence=tuple(f"zone {z}: {', '.join(sorted(ids)[:5])}{' ...' if len(ids) > 5 else ''}"
                                for z, ids in sorted(placed.items())),
@@ -228,15 +229,15 @@ def flat_network(ctx: AuditContext) -> Iterator[Result]:
         if len(subnets) == 1 and not one_zone:
             yield Result(
                 network,
-                f"Network {label(network)} puts its {len(held)} workload{'s' if len(held) != 1 else ''} in "
-                f"a single subnet {label(subnets[0])}: there is no zone boundary inside it.",
+                f"Network {resource_label(network)} puts its {len(held)} workload{'s' if len(held) != 1 else ''} in "
+                f"a single subnet {resource_label(subnets[0])}: there is no zone boundary inside it.",
                 evidence=(f"only subnet: {subnets[0].id}",),
                 key="single-subnet",
             )
         if network.is_default:
             yield Result(
                 network,
-                f"Default network {label(network)} holds {len(held)} workload{'s' if len(held) != 1 else ''}: "
+                f"Default network {resource_label(network)} holds {len(held)} workload{'s' if len(held) != 1 else ''}: "
                 "it was laid out by the platform, every subnet routes to every other.",
                 evidence=tuple(f"workload {w.id}" for w in held[:10]),
                 key="default-network",

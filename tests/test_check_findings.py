@@ -28,7 +28,7 @@ def test_seg301_merges_every_offending_rule_of_a_policy_into_one_finding():
     assert finding.resource.id == "sg-db" and finding.resource.type == "security-group"
     assert finding.message.startswith("Security group db (sg-db) admits tcp/5432, tcp/6379 from 10.0.1.0/24, "
                                       "10.0.2.0/24, 192.168.0.0/16 by address")
-    assert "on the 1 workload it guards" in finding.message
+    assert "on the workloads it guards (1 workload now)" in finding.message
     assert [ev.split(":")[0] for ev in finding.evidence] == ["sgr-1", "sgr-2", "sgr-3"]
 
 

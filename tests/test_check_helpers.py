@@ -1,7 +1,7 @@
 """The small judgements checks share: what counts as private, production, covering."""
 import pytest
 
-from checks.describe import covers_all, within
+from checks.common import covers_all, within
 from checks.separation import NONPROD_VALUES, PROD_VALUES, classify
 
 

@@ -45,7 +45,8 @@ def _azure(*rules):
 CASES = {
     "pass_aws_specific_port_from_group": Case(lambda: _aws(lambda me, alb: [allow_in("tcp", 8080, group(alb))])),
     "pass_aws_self_reference_one_port": Case(lambda: _aws(lambda me, alb: [allow_in("tcp", 5701, group(me))])),
-    "pass_aws_one_subnet_range_is_seg301s": Case(lambda: _aws(lambda me, alb: [allow_in("all", None, cidr("10.0.1.0/24"))])),
+    "pass_aws_one_subnet_range_is_seg301s": Case(
+        lambda: _aws(lambda me, alb: [allow_in("all", None, cidr("10.0.1.0/24"))])),
     "pass_aws_default_group_is_seg303s": Case(
         lambda: _aws(lambda me, alb: [allow_in("all", None, group(me))], is_default=True)),
     "fail_aws_self_reference_all_traffic": Case(lambda: _aws(lambda me, alb: [allow_in("all", None, group(me))]),
