@@ -5,7 +5,7 @@ import re
 from collections import defaultdict
 from typing import Iterator, Mapping
 
-from checks.common import SEEDS_ZONES, resource_label
+from checks.common import SEEDS_ZONES, network_of, network_ranges, resource_label
 from scanner.context import AuditContext
 from scanner.engine import CheckMeta, check
 from scanner.findings import Result
@@ -76,13 +76,18 @@ class Environments:
         "and the non-production one. Where production data must reach another environment, move it "
         "through an explicit, inspected interface (an API behind a load balancer, a private "
         "endpoint, a replication job) rather than network reachability. The same applies to GCP "
-        "VPC peering and Azure VNet peering."
+        "VPC peering and Azure VNet peering. On a shared transit hub, route production only to "
+        "production ranges and keep separate hub route tables per environment (segaudit sees the "
+        "networks' routes, not the hub's own route tables)."
     ),
     fix_example=(
-        '# delete the peering between production and development\n'
-        '# resource "aws_vpc_peering_connection" "prod_to_dev" { ... }   <- remove\n'
-        '# and the routes that point at it:\n'
-        '# resource "aws_route" "prod_to_dev" { vpc_peering_connection_id = ... }   <- remove'
+        "# no aws_vpc_peering_connection between vpc-prod and vpc-dev, and production routes\n"
+        "# to the shared hub only for production ranges (not 10.0.0.0/8, which covers dev)\n"
+        'resource "aws_route" "prod_to_shared_services" {\n'
+        "  route_table_id         = aws_route_table.prod_app.id\n"
+        '  destination_cidr_block = "10.50.0.0/16"  # prod shared services\n'
+        "  transit_gateway_id     = aws_ec2_transit_gateway.hub.id\n"
+        "}"
     ),
     references=(
         "https://docs.aws.amazon.com/whitepapers/latest/organizing-your-aws-environment/benefits-of-using-multiple-aws-accounts.html",
@@ -147,6 +152,8 @@ def prod_connected_to_nonprod(ctx: AuditContext, env_tag_keys=ENV_TAG_KEYS, prod
             ends = (peering_ends if rt.target_kind == "peering" else on_transit).get(fold(rt.target_id), set())
             dest = rt.destination or rt.destination_prefix_list
             for other_id in ends - {fold(table.network_id)}:
+                if rt.target_kind == "transit" and not _reaches(ctx, rt.destination, other_id):
+                    continue  # a hub route for other ranges does not lead into that network
                 link(table.network_id, other_id, f"route {dest} -> {rt.target_kind} {rt.target_id} in {table.id}")
 
     for (prod_id, other_id), evidence in sorted(links.items()):
@@ -161,6 +168,16 @@ def prod_connected_to_nonprod(ctx: AuditContext, env_tag_keys=ENV_TAG_KEYS, prod
                       f"{other_label} is non-production by {other_why}"),
             key=other_native_id,
         )
+
+
+def _reaches(ctx: AuditContext, destination: str | None, network_id: str) -> bool:
+    """Whether a route's destination overlaps the network's address space (unknown: yes)."""
+    dest = network_of(destination) if destination else None
+    network = ctx.index.network(network_id)
+    ranges = [network_of(c) for c in network_ranges(ctx, network)] if network else []
+    if dest is None or not ranges:
+        return True
+    return any(r is not None and r.version == dest.version and r.overlaps(dest) for r in ranges)
 
 
 @check(CheckMeta(

@@ -17,11 +17,11 @@ def _aws(dev_tags, peering_state="active", routed=True, peered=True):
     return e.snapshot()
 
 
-def _aws_transit(dev_env):
+def _aws_transit(dev_env, hub_route="10.0.0.0/8"):
     e = Estate("aws")
     prod = e.network("vpc-prod", "10.0.0.0/16", tags={"env": "prd"})
     dev = e.network("vpc-dev", "10.1.0.0/16", tags={"env": dev_env})
-    e.route_table("rtb-prod", prod, routes=[local("10.0.0.0/16"), route("10.0.0.0/8", "transit", "tgw-1")])
+    e.route_table("rtb-prod", prod, routes=[local("10.0.0.0/16"), route(hub_route, "transit", "tgw-1")])
     e.gateway("tgw-1", "transit", dev)
     return e.snapshot()
 
@@ -57,6 +57,7 @@ CASES = {
     "pass_aws_route_over_inactive_peering": Case(lambda: _aws({"environment": "QA"}, "inactive", routed=True)),
     "fail_aws_qa_peer_any_tag_case": Case(lambda: _aws({"environment": "QA"}), {"vpc-prod"}),
     "pass_aws_transit_to_prod": Case(lambda: _aws_transit("production")),
+    "pass_aws_transit_route_only_to_prod_ranges": Case(lambda: _aws_transit("staging", "10.50.0.0/16")),
     "fail_aws_transit_route_reaches_staging": Case(lambda: _aws_transit("staging"), {"vpc-prod"}),
     "pass_gcp_peer_is_also_prod": Case(lambda: _gcp("prod")),
     "fail_gcp_prod_project_peers_sandbox": Case(lambda: _gcp("sandbox"),
