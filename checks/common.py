@@ -177,3 +177,11 @@ def guarded_workloads(ctx: AuditContext, policy: FirewallPolicy) -> list[Workloa
 
 def count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def capped(items: Iterable[str], limit: int = 10) -> tuple[str, ...]:
+    """At most `limit` items, then how many more: evidence stays readable on big estates."""
+    items = list(items)
+    if len(items) <= limit:
+        return tuple(items)
+    return (*items[:limit], f"... and {len(items) - limit} more")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from checks.common import (
-    PRIVATE_RANGES, SEEDS_MICRO, SEEDS_ZONES, count, covers_all, guarded_workloads, live_rules, network_of,
+    PRIVATE_RANGES, SEEDS_MICRO, SEEDS_ZONES, capped, count, covers_all, guarded_workloads, live_rules, network_of,
     network_ranges, peer_text, policy_label, policy_networks, ports_text, resource_label, rule_ports, rule_text,
     shadowed, within,
 )
@@ -268,7 +268,7 @@ def permissive_platform_default(ctx: AuditContext, default_rule_names=GCP_DEFAUL
                 f"{count(len(members), 'workload')}, and {way} {ports} {'from' if inbound else 'to'} "
                 f"{peers}: a group nobody designed decides what "
                 f"{'reaches them' if inbound else 'they reach'}.",
-                evidence=tuple(rule_text(r) for r in allows) + tuple(f"attached to {w.id}" for w in members),
+                evidence=(*(rule_text(r) for r in allows), *capped(f"attached to {w.id}" for w in members)),
             )
     # Default network that still carries the platform's allow rules.
     for network in ctx.snapshot.networks:
@@ -308,7 +308,7 @@ def permissive_platform_default(ctx: AuditContext, default_rule_names=GCP_DEFAUL
             policy,
             f"{policy_label(policy)} leaves {', '.join(sorted({d.name or d.id for d in open_defaults}))} "
             f"in force: every address in the virtual network and its peers reaches every port of "
-            f"{', '.join(where)}.",
-            evidence=(*(rule_text(d) for d in open_defaults), *(f"attached to {w}" for w in where),
+            f"{', '.join(capped(where, 3))}.",
+            evidence=(*(rule_text(d) for d in open_defaults), *capped(f"attached to {w}" for w in where),
                       "no user rule denies VirtualNetwork on all ports at a lower priority number"),
         )

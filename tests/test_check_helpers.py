@@ -21,3 +21,10 @@ def test_private_and_covering_ranges():
     assert covers_all("10.0.0.0/8", ["10.0.0.0/16", "10.9.0.0/20"])
     assert not covers_all("10.0.0.0/16", ["10.0.0.0/16", "10.9.0.0/20"])
     assert not covers_all("10.0.0.0/8", [])
+
+
+def test_evidence_is_capped_with_a_count_of_the_rest():
+    from checks.common import capped
+
+    assert capped(["a", "b"], 2) == ("a", "b")
+    assert capped([str(i) for i in range(12)], 10)[-1] == "... and 2 more"
