@@ -8,6 +8,8 @@ from typing import Any
 FORMATS = {
     "text": "output.text",
     "json": "output.json",
+    "sarif": "output.sarif",
+    "markdown": "output.markdown",
 }
 
 

@@ -9,12 +9,14 @@ import functools
 import importlib
 import json
 import sys
+from datetime import date
+from pathlib import Path
 from typing import Any, Callable
 
 import click
 
 import output
-from scanner import audit as auditing
+from scanner import audit as auditing, suppressions as suppressing
 from scanner.engine import discover
 from scanner.errors import InputError
 from scanner.findings import SEVERITIES
@@ -63,6 +65,10 @@ def audit_options(fn: Callable) -> Callable:
         click.option("--checks", "include", multiple=True, help="Only these check ids or globs (SEG1*)."),
         click.option("--skip-checks", "exclude", multiple=True, help="Skip these check ids or globs."),
         click.option("--strict", is_flag=True, help="Exit 3 when the snapshot has collection gaps."),
+        click.option("--suppressions", "suppressions_file", type=click.Path(dir_okay=False),
+                     help="Suppressions file (YAML): accepted findings stay in the report as suppressed."),
+        click.option("--sarif-category", default="",
+                     help="SARIF automationDetails.id: one code scanning category per provider and account."),
     ]
     return functools.reduce(lambda f, opt: opt(f), reversed(options), fn)
 
@@ -77,13 +83,14 @@ def pair_outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tup
     return pairs
 
 
-def emit(report: Report, pairs: list[tuple[str, str | None]]) -> None:
+def emit(report: Report, pairs: list[tuple[str, str | None]], sarif_category: str = "") -> None:
     for fmt, path in pairs:
         if path is None:
             colour = sys.stdout.isatty()
-            click.echo(output.render(fmt, report, output.RenderOptions(colour=colour)), nl=False, color=colour)
+            options = output.RenderOptions(colour=colour, sarif_category=sarif_category)
+            click.echo(output.render(fmt, report, options), nl=False, color=colour)
             continue
-        text = output.render(fmt, report)
+        text = output.render(fmt, report, output.RenderOptions(sarif_category=sarif_category))
         try:
             with open(path, "w", encoding="utf-8") as fh:
                 fh.write(text)
@@ -97,10 +104,16 @@ def exit_code(report: Report, fail_on: str, strict: bool) -> int:
     return EXIT_FINDINGS if report.fails(fail_on) else 0
 
 
-def run_audit(snapshot: Any, formats, outputs, fail_on, zones_file, include, exclude, strict) -> int:
+def run_audit(snapshot: Any, formats, outputs, fail_on, zones_file, include, exclude, strict,
+              suppressions_file: str | None = None, sarif_category: str = "", on: date | None = None) -> int:
+    """`on` is the date suppressions are judged on (today, unless a test says otherwise)."""
     pairs = pair_outputs(formats, outputs)
+    accepted = suppressing.load(suppressions_file) if suppressions_file else ()
     report = auditing.audit(snapshot, include, exclude, zones_file=zones_file)
-    emit(report, pairs)
+    if suppressions_file:
+        # the file's name, not its path: reports carry nothing machine-specific
+        report = suppressing.apply(report, accepted, on or suppressing.today(), Path(suppressions_file).name)
+    emit(report, pairs, sarif_category)
     return exit_code(report, fail_on, strict)
 
 
@@ -110,6 +123,28 @@ def run_audit(snapshot: Any, formats, outputs, fail_on, zones_file, include, exc
 def audit(snapshots: tuple[str, ...], **opts: Any) -> None:
     """Audit one or more snapshot files (several accounts merge into one audit)."""
     sys.exit(run_audit(auditing.load(snapshots), **opts))
+
+
+@main.command()
+@click.argument("snapshots", nargs=-1, required=True)
+@click.option("--output", "-o", "path", type=click.Path(dir_okay=False), default="-", show_default=True,
+              help="Suppressions file to write ('-' for stdout).")
+@click.option("--zones", "zones_file", type=click.Path(dir_okay=False), help="Zone policy file (YAML).")
+@click.option("--checks", "include", multiple=True, help="Only these check ids or globs.")
+@click.option("--skip-checks", "exclude", multiple=True, help="Skip these check ids or globs.")
+def baseline(snapshots: tuple[str, ...], path: str, zones_file: str | None, include, exclude) -> None:
+    """Write a suppressions file accepting today's findings, to pass with --suppressions."""
+    report = auditing.audit(auditing.load(snapshots), include, exclude, zones_file=zones_file)
+    text = suppressing.baseline(report, suppressing.today())
+    if path == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    click.echo(f"segaudit: {len(report.findings)} findings accepted in {path}", err=True)
 
 
 @main.command("checks")

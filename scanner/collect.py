@@ -66,8 +66,13 @@ def provider_commands(name: str, module: ModuleType, audit_options: Callable, ru
     @audit_options
     @with_provider_options
     def scan_cmd(quiet: bool, max_workers: int, formats, outputs, fail_on, zones_file, include, exclude,
-                 strict, **options: Any) -> None:
+                 strict, suppressions_file, sarif_category, **options: Any) -> None:
+        if suppressions_file:  # a bad file should fail before a long collection, not after
+            from scanner import suppressions
+
+            suppressions.load(suppressions_file)
         snap = _collect(module, quiet, max_workers, options)
-        sys.exit(run_audit(snap, formats, outputs, fail_on, zones_file, include, exclude, strict))
+        sys.exit(run_audit(snap, formats, outputs, fail_on, zones_file, include, exclude, strict,
+                           suppressions_file=suppressions_file, sarif_category=sarif_category))
 
     return snapshot_cmd, scan_cmd

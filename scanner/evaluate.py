@@ -71,6 +71,10 @@ class Evaluator:
         self.index = index
         self._rule_ports: dict[int, PortSet] = {}
         self._sorted: dict[tuple[int, str], list[Rule]] = {}
+        self._peers: dict[tuple[int, ...], list[Peer]] = {}
+        self._splits: dict[int, tuple] = {}
+        self._signatures: dict[tuple, tuple[Subject, frozenset[int]]] = {}
+        self._results: dict[tuple, tuple[PortSet, list[Any]]] = {}
 
     # -- matching ----------------------------------------------------------------
     def _cidrs_match(self, cidrs: Any, who: Subject) -> bool:
@@ -131,24 +135,48 @@ class Evaluator:
 
     # -- one enforcement point ---------------------------------------------------------
     def point(self, policies: list[FirewallPolicy], direction: str, local: Subject, remote: Subject,
-              want: PortSet) -> tuple[PortSet, list[str]]:
-        """What `policies` at one place let through of `want`, and the rules that did."""
+              want: PortSet) -> tuple[PortSet, list[Any]]:
+        """What `policies` at one place let through of `want`, and the (policy, rule, ports)
+        that did; the caller formats them with cite() only if the flow survives."""
         if not policies or not want:
             return want, []
-        stateful = [p for p in policies if p.stateful]
-        stateless = [p for p in policies if not p.stateful]
+        split = self._splits.get(id(policies))
+        if split is None or split[0] is not policies:
+            groups = [g for g in ([p for p in policies if p.stateful], [p for p in policies if not p.stateful]) if g]
+            split = self._splits[id(policies)] = (policies, [(g, tuple(id(p) for p in g), not g[0].stateful)
+                                                              for g in groups])
         allowed, evidence = want, []
-        for group in (stateful, stateless):
-            if not group:
-                continue
-            allowed, ev = self._evaluate(group, direction, local, remote, allowed)
+        for group, key, stateless in split[1]:
+            allowed, ev = self._evaluate(group, key, direction, local, remote, allowed)
             evidence += ev
-            if group is stateless and allowed:
-                allowed = self._reply(group, direction, local, remote, allowed)
+            if stateless and allowed:
+                allowed = self._reply(group, key, direction, local, remote, allowed)
         return allowed, evidence if allowed else []
 
-    def _evaluate(self, policies: list[FirewallPolicy], direction: str, local: Subject, remote: Subject,
-                  want: PortSet) -> tuple[PortSet, list[str]]:
+    def _signature(self, key: tuple[int, ...], policies: list[FirewallPolicy], who: Subject) -> frozenset[int]:
+        """Which of these policies' distinct peers and targets match `who`: subjects with the
+        same signature get the same verdict, so one evaluation serves them all."""
+        found = self._signatures.get((key, id(who)))
+        if found is not None and found[0] is who:
+            return found[1]
+        peers = self._peers.get(key)
+        if peers is None:
+            peers = self._peers[key] = list(dict.fromkeys(
+                p for pol in policies for r in pol.rules for p in (*r.peers, *r.targets)))
+        sig = frozenset(i for i, peer in enumerate(peers) if self.peer_matches(peer, who))
+        self._signatures[(key, id(who))] = (who, sig)
+        return sig
+
+    def _evaluate(self, policies: list[FirewallPolicy], key: tuple[int, ...], direction: str, local: Subject,
+                  remote: Subject, want: PortSet) -> tuple[PortSet, list[Any]]:
+        memo = (key, direction, self._signature(key, policies, local), self._signature(key, policies, remote), want)
+        found = self._results.get(memo)
+        if found is None:
+            found = self._results[memo] = self._evaluate_uncached(policies, direction, local, remote, want)
+        return found
+
+    def _evaluate_uncached(self, policies: list[FirewallPolicy], direction: str, local: Subject, remote: Subject,
+                           want: PortSet) -> tuple[PortSet, list[Any]]:
         union = [p for p in policies if p.evaluation == "union"]
         chain = sorted((p for p in policies if p.evaluation == "first-match"), key=lambda p: p.chain_order)
         evidence: list[str] = []
@@ -161,7 +189,7 @@ class Evaluator:
                     got = self.ports(rule) & want
                     if got:
                         got_all.append(got)
-                        evidence.append(_cite(pol, rule, got))
+                        evidence.append((pol, rule, got))
             want = PortSet.union_of(got_all)
             if not chain:
                 return want, evidence
@@ -180,21 +208,22 @@ class Evaluator:
                 pending = pending - got
                 if rule.action == "allow":
                     allowed.append(got)
-                    evidence.append(_cite(pol, rule, got))
+                    evidence.append((pol, rule, got))
                 elif rule.action == "next":
                     passed_on = passed_on | got
             remaining = pending | passed_on
         return PortSet.union_of(allowed), evidence
 
-    def _reply(self, policies: list[FirewallPolicy], direction: str, local: Subject, remote: Subject,
-               allowed: PortSet) -> PortSet:
+    def _reply(self, policies: list[FirewallPolicy], key: tuple[int, ...], direction: str, local: Subject,
+               remote: Subject, allowed: PortSet) -> PortSet:
+        protocols = tuple(allowed.protocols())
         back = "egress" if direction == "ingress" else "ingress"
-        need = PortSet({p: EPHEMERAL if p in PORTED else FULL for p in allowed.protocols()})
-        ok, _ = self._evaluate(policies, back, local, remote, need)
-        return PortSet({p: allowed.ranges(p) for p in allowed.protocols() if ok.ranges(p)})
+        need = PortSet({p: EPHEMERAL if p in PORTED else FULL for p in protocols})
+        ok, _ = self._evaluate(policies, key, back, local, remote, need)
+        return PortSet._raw({p: allowed.ranges(p) for p in protocols if ok.ranges(p)})
 
 
-def _cite(policy: FirewallPolicy, rule: Rule, ports: PortSet) -> str:
+def cite(policy: FirewallPolicy, rule: Rule, ports: PortSet) -> str:
     name = policy.name or policy.id
     label = rule.name or rule.id
     side = "from" if rule.direction == "ingress" else "to"

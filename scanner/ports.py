@@ -79,6 +79,14 @@ class PortSet:
         self._hash: int | None = None
 
     @classmethod
+    def _raw(cls, mapping: dict[str, Intervals]) -> "PortSet":
+        """From intervals already sorted and disjoint (results of set algebra)."""
+        new = cls.__new__(cls)
+        new._m = {p: r for p, r in mapping.items() if r}
+        new._hash = None
+        return new
+
+    @classmethod
     def of(cls, protocol: str, ranges: Iterable[tuple[int, int]] = ()) -> "PortSet":
         ranges = tuple(ranges) or FULL
         return cls({p: (ranges if p in PORTED else FULL) for p in protocol_key(protocol)})
@@ -108,6 +116,9 @@ class PortSet:
 
     @classmethod
     def union_of(cls, sets: Iterable["PortSet"]) -> "PortSet":
+        sets = [s for s in sets if s._m]
+        if len(sets) == 1:
+            return sets[0]
         acc: dict[str, list[tuple[int, int]]] = {}
         for s in sets:
             for proto, ranges in s._m.items():
@@ -129,10 +140,12 @@ class PortSet:
         return PortSet.union_of((self, other))
 
     def __and__(self, other: "PortSet") -> "PortSet":
-        return PortSet({p: _intersect(r, other._m[p]) for p, r in self._m.items() if p in other._m})
+        return PortSet._raw({p: _intersect(r, other._m[p]) for p, r in self._m.items() if p in other._m})
 
     def __sub__(self, other: "PortSet") -> "PortSet":
-        return PortSet({p: _subtract(r, other._m.get(p, ())) for p, r in self._m.items()})
+        if not other._m:
+            return self
+        return PortSet._raw({p: _subtract(r, other._m[p]) if p in other._m else r for p, r in self._m.items()})
 
     def __repr__(self) -> str:
         return f"PortSet({', '.join(self.describe())})"

@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from scanner.evaluate import INTERNET, Evaluator, Subject, net, subject
+from scanner.evaluate import INTERNET, Evaluator, Subject, cite, net, subject
 from scanner.index import Index, fold
 from scanner.model import FirewallPolicy, Workload
 from scanner.ports import PortSet
@@ -52,6 +52,15 @@ class Reachability:
         self.index, self.zones, self.routing = index, zones, routing
         self.evaluator = Evaluator(index)
         self._inbound: dict[str, dict[str, Access]] | None = None
+        self._subjects: dict[int, Subject] = {}
+        self._cites: dict[tuple, str] = {}
+        self._point_cache: dict[tuple[int, bool], list[list[FirewallPolicy]]] = {}
+
+    def _subject(self, wl: Workload) -> Subject:
+        found = self._subjects.get(id(wl))
+        if found is None:
+            found = self._subjects[id(wl)] = subject(wl)
+        return found
 
     # -- public queries ----------------------------------------------------------
     def inbound(self, workload_id: str) -> dict[str, Access]:
@@ -60,36 +69,51 @@ class Reachability:
 
     def zone_flows(self) -> dict[tuple[str, str], Access]:
         """(source zone, destination zone) -> union of what reaches any workload there."""
+        self._computed()
         acc: dict[tuple[str, str], list[Access]] = defaultdict(list)
-        for wl in self.index.snapshot.workloads:
-            dst = self.zones.workload_zone(wl.id) or UNZONED
-            for src, access in self.inbound(wl.id).items():
+        for dst, result in self._by_class:
+            for src, access in result.items():
                 acc[(src, dst)].append(access)
         return {k: _merge(v) for k, v in sorted(acc.items())}
 
     # -- one flow ------------------------------------------------------------------
     def flow(self, src: Workload | None, dst: Workload, want: PortSet | None = None) -> tuple[PortSet, list[str]]:
         """What can flow from `src` (None: the internet) to `dst`, and why."""
-        want = PortSet.all() if want is None else want
-        path = self._path_from_internet(dst) if src is None else self._path(src, dst)
-        if path is None:
-            return PortSet(), []
-        local, remote = subject(dst), (INTERNET if src is None else subject(src))
-        allowed, evidence = want, list(path)
+        allowed = PortSet.all() if want is None else want
+        local, remote = self._subject(dst), (INTERNET if src is None else self._subject(src))
+        evidence: list = []
+        # The destination's ingress first: most pairs stop there, before any route lookup.
         for policies in self._points(dst, ingress=True):
             allowed, ev = self.evaluator.point(policies, "ingress", local, remote, allowed)
             evidence += ev
             if not allowed:
                 return allowed, []
+        path = self._path_from_internet(dst) if src is None else self._path(src, dst)
+        if path is None:
+            return PortSet(), []
         if src is not None:
             for policies in self._points(src, ingress=False):
                 allowed, ev = self.evaluator.point(policies, "egress", remote, local, allowed)
                 evidence += ev
                 if not allowed:
                     return allowed, []
-        return allowed, evidence
+        return allowed, [*path, *(self._cite(e) for e in evidence)]
+
+    def _cite(self, item: tuple) -> str:
+        key = (id(item[0]), id(item[1]), item[2])
+        found = self._cites.get(key)
+        if found is None:
+            found = self._cites[key] = cite(*item)
+        return found
 
     def _points(self, wl: Workload, ingress: bool) -> list[list[FirewallPolicy]]:
+        key = (id(wl), ingress)
+        found = self._point_cache.get(key)
+        if found is None:
+            found = self._point_cache[key] = self._find_points(wl, ingress)
+        return found
+
+    def _find_points(self, wl: Workload, ingress: bool) -> list[list[FirewallPolicy]]:
         network = self.index.network(wl.network_id)
         subnet = self.index.subnet(wl.subnet_id)
         points = [
@@ -143,6 +167,7 @@ class Reachability:
     def _computed(self) -> dict[str, dict[str, Access]]:
         if self._inbound is None:
             self._inbound = {}
+            self._by_class: list[tuple[str, dict[str, Access]]] = []
             classes = self._classes()
             by_network: dict[str, list[_Class]] = defaultdict(list)
             for c in classes:
@@ -151,6 +176,7 @@ class Reachability:
                 result = self._inbound_for(dst, self._candidates(dst, by_network))
                 for member in dst.members:
                     self._inbound[fold(member.id)] = result
+                self._by_class.append((dst.zone, result))
         return self._inbound
 
     def _inbound_for(self, dst: _Class, sources: Iterable[_Class]) -> dict[str, Access]:
@@ -192,7 +218,7 @@ class Reachability:
         groups: dict[tuple, _Class] = {}
         for wl in self.index.snapshot.workloads:
             zone = self.zones.workload_zone(wl.id) or UNZONED
-            subj = subject(wl)
+            subj = self._subject(wl)
             key = (fold(wl.network_id), fold(wl.subnet_id), subj.policy_ids, subj.tags, subj.service_accounts,
                    subj.app_groups, bool(wl.public_ips), zone, _signature(wl, narrow, self.index))
             found = groups.get(key)
@@ -206,13 +232,18 @@ class Reachability:
 def _merge(items: list[Access]) -> Access:
     if len(items) == 1:
         return items[0]
-    evidence: list[str] = []
-    sources: list[str] = []
+    evidence: dict[str, None] = {}
+    sources: dict[str, None] = {}
     for a in items:
-        evidence += [e for e in a.evidence if e not in evidence]
-        sources += [s for s in a.sources if s not in sources]
-    return Access(PortSet.union_of(a.ports for a in items), tuple(evidence[:MAX_EVIDENCE]),
-                  tuple(sources[:MAX_SOURCES]))
+        for e in a.evidence:
+            if len(evidence) >= MAX_EVIDENCE:
+                break
+            evidence.setdefault(e)
+        for s in a.sources:
+            if len(sources) >= MAX_SOURCES:
+                break
+            sources.setdefault(s)
+    return Access(PortSet.union_of(a.ports for a in items), tuple(evidence), tuple(sources))
 
 
 def _narrow_ranges(index: Index) -> dict[tuple[int, int], set[Any]]:

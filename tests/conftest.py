@@ -54,3 +54,25 @@ def _guarded_getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
 
 socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
 socket.getaddrinfo = _guarded_getaddrinfo
+
+
+# Every SARIF any test renders must pass the official schema and GitHub's upload rules.
+import json as _json  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _every_sarif_is_valid(monkeypatch):
+    import output.sarif
+    from output import sarif_rules
+
+    real = output.sarif.render
+
+    def checked(report, options=output.sarif.RenderOptions()):
+        text = real(report, options)
+        problems = sarif_rules.problems(_json.loads(text))
+        assert not problems, f"SARIF fails validation: {problems[:5]}"
+        return text
+
+    monkeypatch.setattr(output.sarif, "render", checked)

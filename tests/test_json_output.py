@@ -1,0 +1,34 @@
+"""--format json with everything a report can hold, against the published schema."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+
+import output
+from reports import CHECK_ERROR, FLOWS, GAP, PERMITTED, ZONES, findings, report, suppressed
+
+SCHEMA = json.loads((Path(__file__).parent.parent / "output" / "schemas" / "report.schema.json").read_text())
+
+
+def test_full_report_validates_and_keeps_suppressed_findings():
+    base = findings()
+    rep = report(findings=(suppressed(base[0], "accepted until the migration"), *base[1:]),
+                 gaps=(GAP,), check_errors=(CHECK_ERROR,), notes=("a note",))
+    text = output.render("json", rep)
+    assert text == output.render("json", rep)
+    doc = json.loads(text)
+    jsonschema.Draft202012Validator(SCHEMA).validate(doc)
+    assert doc["findings"][0]["suppression"] == {"check": base[0].check_id, "resource": base[0].resource.id,
+                                                 "reason": "accepted until the migration"}
+    assert "suppression" not in doc["findings"][1]
+    assert doc["summary"]["critical"] == 0 and doc["complete"] is False
+    assert doc["zones"] == list(ZONES) and doc["flows"] == list(FLOWS) and doc["permitted"] == list(PERMITTED)
+
+
+def test_schema_rejects_a_suppression_without_reason():
+    doc = json.loads(output.render("json", report(findings=(suppressed(findings()[0]),))))
+    del doc["findings"][0]["suppression"]["reason"]
+    errors = list(jsonschema.Draft202012Validator(SCHEMA).iter_errors(doc))
+    assert any("'reason' is a required property" in e.message for e in errors)
