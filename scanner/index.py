@@ -46,6 +46,10 @@ class Index:
         for subnet in snapshot.subnets:
             for pid in subnet.policy_ids:
                 self.subnets_with_policy[fold(pid)].append(subnet)
+        self.networks_with_policy: dict[str, list[Network]] = defaultdict(list)
+        for network in snapshot.networks:
+            for pid in network.policy_ids:
+                self.networks_with_policy[fold(pid)].append(network)
         self.peerings_of: dict[str, list[Peering]] = defaultdict(list)
         for peering in snapshot.peerings:
             self.peerings_of[fold(peering.network_id)].append(peering)

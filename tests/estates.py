@@ -129,6 +129,8 @@ def azure(rules=(), app_public=False, firewall_udr=True, deny_vnet=True, flow_lo
         allow_in("tcp", 22, app_group("asg-bastion"), targets=[app_group("asg-app"), app_group("asg-db")],
                  priority=130, name="bastion-ssh"),
         *([deny_in("all", None, vnet_tag, priority=4000, name="deny-vnet-in")] if deny_vnet else []),
+        # the data tier makes no outbound connections (seeds; SEG204)
+        deny_out("all", None, INTERNET, targets=[app_group("asg-db")], priority=4000, name="deny-data-internet-out"),
     ]
     nsg = e.policy("nsg-zones", "vnet-prod", rules=[*rules, *base_rules, *azure_defaults(*space)])
     vnet = e.network("vnet-prod", *space, tags={"environment": "prod"})
