@@ -71,7 +71,7 @@ class Evaluator:
         self.index = index
         self._rule_ports: dict[int, PortSet] = {}
         self._sorted: dict[tuple[int, str], list[Rule]] = {}
-        self._peers: dict[tuple[int, ...], list[Peer]] = {}
+        self._peers: dict[tuple, list[Peer]] = {}
         self._splits: dict[int, tuple] = {}
         self._signatures: dict[tuple, tuple[Subject, frozenset[int]]] = {}
         self._results: dict[tuple, tuple[PortSet, list[Any]]] = {}
@@ -153,23 +153,25 @@ class Evaluator:
                 allowed = self._reply(group, key, direction, local, remote, allowed)
         return allowed, evidence if allowed else []
 
-    def _signature(self, key: tuple[int, ...], policies: list[FirewallPolicy], who: Subject) -> frozenset[int]:
-        """Which of these policies' distinct peers and targets match `who`: subjects with the
-        same signature get the same verdict, so one evaluation serves them all."""
-        found = self._signatures.get((key, id(who)))
+    def _signature(self, key: tuple, policies: list[FirewallPolicy], direction: str, who: Subject) -> frozenset[int]:
+        """Which of these policies' distinct peers and targets (of one direction) match
+        `who`: subjects with the same signature get the same verdict, so one evaluation
+        serves them all."""
+        found = self._signatures.get((key, direction, id(who)))
         if found is not None and found[0] is who:
             return found[1]
-        peers = self._peers.get(key)
+        peers = self._peers.get((key, direction))
         if peers is None:
-            peers = self._peers[key] = list(dict.fromkeys(
-                p for pol in policies for r in pol.rules for p in (*r.peers, *r.targets)))
+            peers = self._peers[(key, direction)] = list(dict.fromkeys(
+                p for pol in policies for r in pol.rules if r.direction == direction for p in (*r.peers, *r.targets)))
         sig = frozenset(i for i, peer in enumerate(peers) if self.peer_matches(peer, who))
-        self._signatures[(key, id(who))] = (who, sig)
+        self._signatures[(key, direction, id(who))] = (who, sig)
         return sig
 
     def _evaluate(self, policies: list[FirewallPolicy], key: tuple[int, ...], direction: str, local: Subject,
                   remote: Subject, want: PortSet) -> tuple[PortSet, list[Any]]:
-        memo = (key, direction, self._signature(key, policies, local), self._signature(key, policies, remote), want)
+        memo = (key, direction, self._signature(key, policies, direction, local),
+                self._signature(key, policies, direction, remote), want)
         found = self._results.get(memo)
         if found is None:
             found = self._results[memo] = self._evaluate_uncached(policies, direction, local, remote, want)
