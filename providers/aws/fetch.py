@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 import boto3
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError, ClientError, ConnectionError as BotoConnectionError, NoCredentialsError,
@@ -84,9 +85,27 @@ class RegionData:
     errors: list[CollectionError] = field(default_factory=list)
 
 
+_loader_lock = threading.Lock()
+_loader: Any = None
+
+
+def _shared_loader() -> Any:
+    global _loader
+    with _loader_lock:
+        if _loader is None:
+            _loader = botocore.session.get_session().get_component("data_loader")
+        return _loader
+
+
 def new_session(**kwargs: Any) -> boto3.Session:
-    """Every session the collector uses comes from here (tests hook the event system)."""
-    return boto3.Session(**kwargs)
+    """Every session the collector uses comes from here (tests hook the event system).
+
+    One session per thread, as boto3 asks, but all share one data loader: a fresh loader
+    parses the EC2 service model again, about half a second per region.
+    """
+    core = botocore.session.get_session()
+    core.register_component("data_loader", _shared_loader())
+    return boto3.Session(botocore_session=core, **kwargs)
 
 
 def client_config(max_attempts: int) -> Config:
