@@ -262,7 +262,8 @@ def security_groups(account: str, region: str, raw: Raw) -> list[FirewallPolicy]
     return out
 
 
-IMPLICIT_ACL_RULE = 32767
+# The `*` rules AWS puts at the end of every ACL: 32767 for IPv4, 32768 for IPv6.
+IMPLICIT_ACL_RULES = {"0.0.0.0/0": 32767, "::/0": 32768}
 
 
 def _acl_rule(acl_id: str, entry: Mapping[str, Any]) -> Rule:
@@ -271,18 +272,18 @@ def _acl_rule(acl_id: str, entry: Mapping[str, Any]) -> Rule:
     number = int(entry["RuleNumber"])
     port_range = entry.get("PortRange") or {}
     cidr = entry.get("CidrBlock") or entry.get("Ipv6CidrBlock")
-    return Rule(id=f"{acl_id}/{direction}/{number}{'/v6' if entry.get('Ipv6CidrBlock') else ''}",
-                name=str(number), direction=direction, action="allow" if entry.get("RuleAction") == "allow" else "deny",
-                priority=number, protocol=proto, ports=_ports(proto, port_range.get("From"), port_range.get("To")),
-                peers=(Peer(kind="cidr", value=cidr),), platform_default=number == IMPLICIT_ACL_RULE)
+    return Rule(id=f"{acl_id}/{direction}/{number}", name=str(number), direction=direction,
+                action="allow" if entry.get("RuleAction") == "allow" else "deny", priority=number,
+                protocol=proto, ports=_ports(proto, port_range.get("From"), port_range.get("To")),
+                peers=(Peer(kind="cidr", value=cidr),), platform_default=number in IMPLICIT_ACL_RULES.values())
 
 
-def _implicit_denies(acl_id: str, present: set[tuple[str, str]]) -> Iterable[Rule]:
-    """The `*` deny AWS puts at the end of every ACL; describe may omit it (moto always does)."""
+def _implicit_denies(acl_id: str, present: set[tuple[str, int]]) -> Iterable[Rule]:
+    """AWS lists its `*` denies; moto leaves them out of custom ACLs, so write missing ones."""
     for direction in ("ingress", "egress"):
-        for cidr in ("0.0.0.0/0", "::/0"):
-            if (direction, cidr) not in present:
-                entry = {"RuleNumber": IMPLICIT_ACL_RULE, "Protocol": "-1", "RuleAction": "deny",
+        for cidr, number in IMPLICIT_ACL_RULES.items():
+            if (direction, number) not in present:
+                entry = {"RuleNumber": number, "Protocol": "-1", "RuleAction": "deny",
                          "Egress": direction == "egress",
                          ("Ipv6CidrBlock" if ":" in cidr else "CidrBlock"): cidr}
                 yield _acl_rule(acl_id, entry)
@@ -293,7 +294,7 @@ def network_acls(account: str, region: str, raw: Raw) -> list[FirewallPolicy]:
     for acl in raw.get("NetworkAcls", ()):
         acl_id = acl["NetworkAclId"]
         rules = [_acl_rule(acl_id, e) for e in acl.get("Entries", ())]
-        present = {(r.direction, r.peers[0].value) for r in rules if r.priority == IMPLICIT_ACL_RULE}
+        present = {(r.direction, r.priority) for r in rules if r.platform_default}
         rules.extend(_implicit_denies(acl_id, present))
         rules.sort(key=lambda r: (r.direction, r.priority, r.id))
         out.append(FirewallPolicy(**_base(account, region, acl_id, acl), kind="network-acl", network_id=acl["VpcId"],

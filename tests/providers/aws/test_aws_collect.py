@@ -122,7 +122,7 @@ def test_collects_every_resource_kind_in_every_region(estate, baseline):
         assert db_in == {("tcp", "group", ids["web"]), ("all", "cidr", "10.20.0.0/16")}
         assert (acl.kind, acl.evaluation, acl.stateful, acl.is_default) == ("network-acl", "first-match", False, False)
         assert [(r.priority, r.action, r.platform_default) for r in acl.rules if r.direction == "ingress"] == [
-            (100, "allow", False), (200, "deny", False), (32767, "deny", True), (32767, "deny", True)]
+            (100, "allow", False), (200, "deny", False), (32767, "deny", True), (32768, "deny", True)]
         defaults = [p for p in snap.policies if p.network_id == ids["vpc"] and p.is_default]
         assert {p.kind for p in defaults} == {"security-group", "network-acl"}
 
