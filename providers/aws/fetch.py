@@ -191,19 +191,12 @@ def _session_for(creds: Credentials, region: str | None = None) -> boto3.Session
     return new_session(profile_name=creds.profile, region_name=region)
 
 
-def _base_session(profile: str | None) -> boto3.Session:
-    try:
-        return new_session(profile_name=profile)
-    except ProfileNotFound:
-        raise InputError(f"AWS profile {profile!r} not found in the AWS config files") from None
-
-
 def resolve_account(target: Target, max_attempts: int) -> Credentials | CollectionError:
     """Who we are in one account (STS), assuming the role first when one is given."""
-    session = _base_session(target.profile)
-    region = session.region_name or HOME_REGION
     config = client_config(max_attempts)
     try:
+        session = new_session(profile_name=target.profile)
+        region = session.region_name or HOME_REGION
         sts = session.client("sts", region_name=region, config=config)
         if target.role_arn is None:
             ident = sts.get_caller_identity()
@@ -221,6 +214,8 @@ def resolve_account(target: Target, max_attempts: int) -> Credentials | Collecti
                          "variables, or an instance role)") from None
     except NoRegionError:
         raise InputError("no AWS region configured for STS") from None
+    except ProfileNotFound:
+        raise InputError(f"AWS profile {target.profile!r} not found in the AWS config files") from None
     except (ClientError, BotoCoreError) as exc:
         if target.role_arn is None:
             code = exc.response["Error"].get("Code", "") if isinstance(exc, ClientError) else type(exc).__name__
