@@ -4,6 +4,7 @@ Imports click only; boto3 is loaded inside collect().
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import click
@@ -12,8 +13,15 @@ NAME = "aws"
 HELP = "AWS accounts: VPCs, subnets, routes, gateways, peerings, security groups, network ACLs, interfaces and flow logs."
 
 
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+
+
 def _split(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(r.strip() for v in value for r in v.split(",") if r.strip()))
+    regions = tuple(dict.fromkeys(r.strip() for v in value for r in v.split(",") if r.strip()))
+    bad = [r for r in regions if not _REGION.match(r)]
+    if bad:
+        raise click.BadParameter(f"{bad[0]!r} is not an AWS region name (like eu-west-1)")
+    return regions
 
 
 OPTIONS = [

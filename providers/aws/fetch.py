@@ -220,7 +220,7 @@ def resolve_account(target: Target, max_attempts: int) -> Credentials | Collecti
         if target.role_arn is None:
             code = exc.response["Error"].get("Code", "") if isinstance(exc, ClientError) else type(exc).__name__
             raise InputError(f"AWS credentials{' of profile ' + target.profile if target.profile else ''} "
-                             f"were refused by STS ({code})") from None
+                             f"could not be verified with STS ({code})") from None
         account = target.role_arn.split(":")[4] if target.role_arn.count(":") >= 5 else ""
         return error_from(exc, account, "", "assume_role", service="sts")
 

@@ -86,3 +86,8 @@ def test_missing_credentials_is_one_line_and_exit_2(tmp_path):
 def test_unknown_profile_is_an_input_error():
     res = run({}, "snapshot", "aws", "--profile", "nope", "--regions", "us-east-1")
     assert res.exit_code == 2 and "profile 'nope' not found" in res.stderr
+
+
+def test_bad_region_name_is_a_usage_error():
+    res = run({}, "scan", "aws", "--regions", "us-east-1,Ireland")
+    assert res.exit_code == 2 and "'Ireland' is not an AWS region name" in res.stderr
