@@ -318,3 +318,21 @@ def test_ctrl_c_cancels_the_pool_without_waiting_for_regions(estate, hooks, monk
         assert not t.is_alive()
     assert started.is_set()
     assert interrupted < 1.0 and time.monotonic() - begin < 1.2
+
+
+def test_a_role_that_cannot_be_assumed_is_a_gap_for_that_account(estate, hooks):
+    body = (b"<ErrorResponse xmlns='https://sts.amazonaws.com/doc/2011-06-15/'><Error><Type>Sender</Type>"
+            b"<Code>AccessDenied</Code><Message>not authorized to perform sts:AssumeRole</Message></Error>"
+            b"<RequestId>r</RequestId></ErrorResponse>")
+
+    def deny_one(request, event_name, **_):
+        if event_name.endswith(".AssumeRole") and "333333333333" in str(request.body):
+            return AWSResponse(request.url, 403, {"Content-Type": "text/xml"}, Body(body))
+
+    hooks.add("before-send.sts", deny_one)
+    snap = collect_snapshot(regions=("eu-west-1",), role_arns=(
+        "arn:aws:iam::333333333333:role/Audit", f"arn:aws:iam::{ACCOUNT}:role/Audit"))
+    assert [a.id for a in snap.accounts] == [ACCOUNT]
+    assert [(e.account, e.service, e.operation, e.code) for e in snap.errors] == [
+        ("333333333333", "sts", "assume_role", "AccessDenied")]
+    assert estate["eu-west-1"]["vpc"] in {n.id for n in snap.networks}
