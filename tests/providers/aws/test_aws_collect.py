@@ -336,3 +336,27 @@ def test_a_role_that_cannot_be_assumed_is_a_gap_for_that_account(estate, hooks):
     assert [(e.account, e.service, e.operation, e.code) for e in snap.errors] == [
         ("333333333333", "sts", "assume_role", "AccessDenied")]
     assert estate["eu-west-1"]["vpc"] in {n.id for n in snap.networks}
+
+
+def test_multi_page_sweep_through_the_collector_follows_next_token(estate, baseline, hooks):
+    """An injected first page of DescribeVpcs carries a nextToken; the second request (with the
+    token) goes on to moto. The sweep makes exactly one more call and keeps both pages."""
+    page = (b'<DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId>'
+            b"<vpcSet><item><vpcId>vpc-0page1</vpcId><ownerId>123456789012</ownerId><cidrBlock>10.99.0.0/16</cidrBlock>"
+            b"<isDefault>false</isDefault></item></vpcSet><nextToken>page-2</nextToken></DescribeVpcsResponse>")
+    seen = []
+
+    def first_page(request, event_name, **_):
+        if event_name.endswith(".DescribeVpcs"):
+            body = str(request.body)
+            seen.append(body)
+            if "NextToken" not in body:
+                return AWSResponse(request.url, 200, {"Content-Type": "text/xml"}, Body(page))
+
+    hooks.add("before-send.ec2", first_page)
+    hooks.record_calls()
+    snap = collect_snapshot(regions=("us-east-1",))
+    assert len(seen) == 2 and "MaxResults=1000" in seen[0] and "NextToken=page-2" in seen[1]
+    assert [op for _, op in hooks.calls].count("DescribeVpcs") == 2
+    ids = {n.id for n in snap.networks}
+    assert "vpc-0page1" in ids and {n.id for n in baseline.networks if n.region == "us-east-1"} <= ids
