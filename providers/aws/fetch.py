@@ -119,8 +119,10 @@ def error_from(exc: BaseException, account: str, region: str, operation: str, se
         code, message = err.get("Code", "ClientError"), err.get("Message", "") or str(exc)
     else:
         code, message = type(exc).__name__, str(exc)
+    # The API's own name (DescribeVpcs): it is also the IAM action a denied user must ask for.
+    api_name = "".join(word.capitalize() for word in operation.split("_"))
     return CollectionError(provider="aws", account=account, region=region, service=service,
-                           operation=operation, code=code, message=message)
+                           operation=api_name, code=code, message=message)
 
 
 def _is_scope_wide(exc: BaseException) -> bool:

@@ -59,6 +59,10 @@ def no_sleep(monkeypatch):
     monkeypatch.setattr(botocore.retries.bucket, "time", fast)
 
 
+def api(method: str) -> str:
+    return boto3.client("ec2", region_name="us-east-1").meta.method_to_api_mapping[method]
+
+
 def by_id(items):
     return {i.id: i for i in items}
 
@@ -145,7 +149,7 @@ def test_denied_region_is_a_gap_and_the_rest_is_complete(estate, baseline, hooks
     hooks.deny_region(DENIED)
     snap = collect_snapshot(regions=(*BUILT, DENIED), max_workers=3)
     assert {(e.region, e.service, e.code) for e in snap.errors} == {(DENIED, "ec2", "UnauthorizedOperation")}
-    assert {e.operation for e in snap.errors} == {op for op, _ in fetch.SWEEPS}  # each sweep denied, each said
+    assert {e.operation for e in snap.errors} == {api(op) for op, _ in fetch.SWEEPS}  # each sweep denied, each said
     assert all(e.account == ACCOUNT and e.provider == "aws" for e in snap.errors)
     assert snap.networks == baseline.networks and snap.policies == baseline.policies
     assert snap.workloads == baseline.workloads and snap.route_tables == baseline.route_tables
@@ -154,7 +158,7 @@ def test_denied_region_is_a_gap_and_the_rest_is_complete(estate, baseline, hooks
 def test_opt_in_required_stops_the_region_with_one_gap(estate, baseline, hooks):
     hooks.deny_region(DENIED, code="OptInRequired")
     snap = collect_snapshot(regions=(*BUILT, DENIED))
-    assert [(e.region, e.operation, e.code) for e in snap.errors] == [(DENIED, "describe_vpcs", "OptInRequired")]
+    assert [(e.region, e.operation, e.code) for e in snap.errors] == [(DENIED, "DescribeVpcs", "OptInRequired")]
     assert snap.subnets == baseline.subnets
 
 
@@ -261,7 +265,7 @@ def test_5xx_beyond_the_retry_budget_is_a_gap_not_a_crash(estate, baseline, hook
     hooks.add("before-send.ec2", broken)
     snap = collect_snapshot(regions=BUILT, max_attempts=3)
     assert {(e.region, e.operation, e.code) for e in snap.errors} == {
-        (r, "describe_network_acls", "InternalError") for r in BUILT}
+        (r, "DescribeNetworkAcls", "InternalError") for r in BUILT}
     assert not [p for p in snap.policies if p.kind == "network-acl"]
     assert snap.workloads == baseline.workloads  # the sweeps after the failed one still ran
 
@@ -334,7 +338,7 @@ def test_a_role_that_cannot_be_assumed_is_a_gap_for_that_account(estate, hooks):
         "arn:aws:iam::333333333333:role/Audit", f"arn:aws:iam::{ACCOUNT}:role/Audit"))
     assert [a.id for a in snap.accounts] == [ACCOUNT]
     assert [(e.account, e.service, e.operation, e.code) for e in snap.errors] == [
-        ("333333333333", "sts", "assume_role", "AccessDenied")]
+        ("333333333333", "sts", "AssumeRole", "AccessDenied")]
     assert estate["eu-west-1"]["vpc"] in {n.id for n in snap.networks}
 
 
