@@ -248,9 +248,33 @@ def sg_rule(rule: Mapping[str, Any], account: str) -> Rule:
                 description=rule.get("Description", "") or "")
 
 
+def rules_from_permissions(sg: Mapping[str, Any]) -> Iterable[dict[str, Any]]:
+    """DescribeSecurityGroupRules-shaped records from a group's IpPermissions, for when that
+    call was denied (older read-only policies lack it): rule ids are then made up."""
+    for egress, key in ((False, "IpPermissions"), (True, "IpPermissionsEgress")):
+        n = 0
+        for perm in sg.get(key, ()):
+            common = {"GroupId": sg["GroupId"], "IsEgress": egress, "IpProtocol": perm.get("IpProtocol", "-1"),
+                      "FromPort": perm.get("FromPort", -1), "ToPort": perm.get("ToPort", -1)}
+            peers = ([{"CidrIpv4": r["CidrIp"], "Description": r.get("Description", "")} for r in perm.get("IpRanges", ())]
+                     + [{"CidrIpv6": r["CidrIpv6"], "Description": r.get("Description", "")}
+                        for r in perm.get("Ipv6Ranges", ())]
+                     + [{"PrefixListId": r["PrefixListId"], "Description": r.get("Description", "")}
+                        for r in perm.get("PrefixListIds", ())]
+                     + [{"ReferencedGroupInfo": {"GroupId": r.get("GroupId", ""), "UserId": r.get("UserId", "")},
+                         "Description": r.get("Description", "")} for r in perm.get("UserIdGroupPairs", ())])
+            for peer in peers:
+                n += 1
+                yield {**common, **peer,
+                       "SecurityGroupRuleId": f"{sg['GroupId']}/{'egress' if egress else 'ingress'}/{n}"}
+
+
 def security_groups(account: str, region: str, raw: Raw) -> list[FirewallPolicy]:
     by_group: dict[str, list[Rule]] = {}
-    for rule in raw.get("SecurityGroupRules", ()):
+    records: Iterable[Mapping[str, Any]] = raw.get("SecurityGroupRules", ())
+    if "SecurityGroupRules" not in raw:
+        records = [r for sg in raw.get("SecurityGroups", ()) for r in rules_from_permissions(sg)]
+    for rule in records:
         by_group.setdefault(rule["GroupId"], []).append(sg_rule(rule, account))
     out = []
     for sg in raw.get("SecurityGroups", ()):

@@ -364,3 +364,17 @@ def test_multi_page_sweep_through_the_collector_follows_next_token(estate, basel
     assert [op for _, op in hooks.calls].count("DescribeVpcs") == 2
     ids = {n.id for n in snap.networks}
     assert "vpc-0page1" in ids and {n.id for n in baseline.networks if n.region == "us-east-1"} <= ids
+
+
+def test_denied_rules_call_is_a_gap_and_rules_come_from_the_groups(estate, baseline, hooks):
+    def deny_rules(request, event_name, **_):
+        if event_name.endswith(".DescribeSecurityGroupRules"):
+            return ec2_error("UnauthorizedOperation", 403)
+
+    hooks.add("before-send.ec2", deny_rules)
+    snap = collect_snapshot(regions=("us-east-1",))
+    assert [(e.operation, e.code) for e in snap.errors] == [("DescribeSecurityGroupRules", "UnauthorizedOperation")]
+    web = by_id(snap.policies)[estate["us-east-1"]["web"]]
+    before = by_id(baseline.policies)[estate["us-east-1"]["web"]]
+    assert {(r.direction, r.protocol, r.ports, r.peers) for r in web.rules} == {
+        (r.direction, r.protocol, r.ports, r.peers) for r in before.rules}

@@ -172,3 +172,27 @@ def test_flow_logs(snap):
 def test_recorded_region_makes_a_valid_snapshot_file(snap):
     assert snapshot_file.loads(snapshot_file.dumps(snap)) == snap
     assert all(o.account == ACCOUNT and o.region == REGION for o in snap.networks + snap.workloads)
+
+
+def test_group_rules_fall_back_to_ip_permissions_when_the_rules_call_was_denied():
+    sg = {"GroupId": "sg-0db", "GroupName": "db", "VpcId": "vpc-0a1", "OwnerId": ACCOUNT,
+          "IpPermissions": [
+              {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "10.0.16.0/20"}],
+               "UserIdGroupPairs": [{"GroupId": "sg-0app", "UserId": "222222222222"}]},
+              {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "PrefixListIds": [{"PrefixListId": "pl-0office"}],
+               "Ipv6Ranges": [{"CidrIpv6": "2001:db8::/32"}]}],
+          "IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]}
+    (policy,) = normalize.security_groups(ACCOUNT, REGION, {"SecurityGroups": [sg]})
+    got = {(r.direction, r.protocol, r.ports, r.peers) for r in policy.rules}
+    p5432, p22 = (PortRange(first=5432, last=5432),), (PortRange(first=22, last=22),)
+    assert got == {
+        ("ingress", "tcp", p5432, (Peer(kind="cidr", value="10.0.16.0/20"),)),
+        ("ingress", "tcp", p5432, (Peer(kind="group", value="sg-0app", account="222222222222"),)),
+        ("ingress", "tcp", p22, (Peer(kind="cidr", value="2001:db8::/32"),)),
+        ("ingress", "tcp", p22, (Peer(kind="prefix-list", value="pl-0office"),)),
+        ("egress", "all", (), (Peer(kind="cidr", value="0.0.0.0/0"),)),
+    }
+    assert len({r.id for r in policy.rules}) == 5
+    # with the rules call answered (even empty), its records are the truth
+    (answered,) = normalize.security_groups(ACCOUNT, REGION, {"SecurityGroups": [sg], "SecurityGroupRules": []})
+    assert answered.rules == ()
