@@ -71,7 +71,7 @@ class Target:
 @dataclass
 class Credentials:
     account: str
-    keys: dict[str, str] = field(default_factory=dict)  # assumed-role keys; empty: the profile's chain
+    keys: dict[str, str] = field(default_factory=dict, repr=False)  # assumed-role keys; never printed
     profile: str | None = None
     region: str | None = None
 
