@@ -2,6 +2,7 @@
 scanner.collect turns into `segaudit snapshot NAME` and `segaudit scan NAME`."""
 
 PROVIDERS: dict[str, str] = {
+    "aws": "providers.aws.cli",
     "gcp": "providers.gcp.cli",
     "azure": "providers.azure.cli",
 }

@@ -51,14 +51,22 @@ def main() -> None:
     """Audit cloud network segmentation against a zone policy."""
 
 
+def audit_options_for(fail_on: str = "high") -> Callable[[Callable], Callable]:
+    return functools.partial(_audit_options, fail_on=fail_on)
+
+
 def audit_options(fn: Callable) -> Callable:
     """Options shared by `audit` and every `scan PROVIDER`."""
+    return _audit_options(fn, "high")
+
+
+def _audit_options(fn: Callable, fail_on: str) -> Callable:
     options = [
         click.option("--format", "formats", multiple=True, type=click.Choice(sorted(output.FORMATS)),
                      help="Output format; repeat with --output to write several in one run."),
         click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
                      help="File for the --format at the same position (default: stdout)."),
-        click.option("--fail-on", type=click.Choice([*SEVERITIES[:-1], "none"]), default="high", show_default=True,
+        click.option("--fail-on", type=click.Choice([*SEVERITIES[:-1], "none"]), default=fail_on, show_default=True,
                      help="Exit 1 when a finding at or above this severity remains."),
         click.option("--zones", "zones_file", type=click.Path(dir_okay=False),
                      help="Zone policy file (YAML); default: the seeds' five-zone model."),
@@ -171,6 +179,30 @@ def snapshot() -> None:
 @main.group()
 def scan() -> None:
     """Collect and audit in one go."""
+
+
+@main.command()
+@click.option("--save-snapshot", type=click.Path(dir_okay=False),
+              help="Also write the demo estate's snapshot to this file.")
+@audit_options_for(fail_on="none")  # the demo estate is meant to have findings
+def demo(save_snapshot: str | None, **opts: Any) -> None:
+    """Audit a demo AWS estate built in-process with moto (no cloud account needed)."""
+    from datetime import datetime, timezone
+
+    from providers.aws.demo import demo_snapshot
+    from scanner import snapshot as snapshot_file
+    from scanner.progress import Progress
+
+    progress = Progress(label="demo")
+    try:
+        snap = demo_snapshot(progress)
+    finally:
+        progress.close()
+    if save_snapshot:
+        stamp = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+        snapshot_file.write(snap, save_snapshot, stamp, f"segaudit {tool_version()}")
+    sys.exit(run_audit(snap, **opts))
+
 
 
 def _register_subcommands() -> None:

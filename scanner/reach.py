@@ -157,7 +157,7 @@ class Reachability:
             return fold(here) == fold(there)
         if kind == "peering":
             return any(
-                fold(p.id) == fold(hop.route.target_id) and p.state == "active"
+                fold(hop.route.target_id) in (fold(p.id), fold(p.name)) and p.state == "active"
                 and fold(p.peer_network_id) == fold(there)
                 for p in self.index.peerings_of.get(fold(here), ())
             )

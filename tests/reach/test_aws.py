@@ -44,8 +44,9 @@ def base(data_nacl=None, app_sg_egress=None, web_egress=None, db_rules=None, nei
 def peered(route_back=True, state="active", blackhole=False):
     e = base()
     vpc2 = e.network("vpc-2", "10.9.0.0/16")
-    e.peering("pcx-1", "vpc-1", vpc2, state=state)
-    e.peering("pcx-1", vpc2, "vpc-1", state=state)
+    # as the collector writes them: one side per VPC, routes target the pcx id (the name)
+    e.peering("pcx-1/vpc-1", "vpc-1", vpc2, state=state, name="pcx-1")
+    e.peering("pcx-1/vpc-2", vpc2, "vpc-1", state=state, name="pcx-1")
     tbl = e.items["route_tables"]
     tbl[1] = tbl[1].__class__(**{**_fields(tbl[1]), "routes": tbl[1].routes + (
         route("10.9.0.0/16", "peering", "pcx-1", active=not blackhole),)})
