@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from checks.common import MGMT_PORTS, label, listing, port_set
+from checks.common import MGMT_PORTS, label, listing, port_set, shadowed
 from scanner.context import AuditContext
 from scanner.engine import CheckMeta, check
 from scanner.evaluate import net
@@ -143,13 +143,13 @@ def ssh_rdp_not_from_bastion(ctx: AuditContext, ports: tuple = ("tcp/22", "tcp/3
     wanted = port_set(ports)
     judge = _PeerJudge(ctx, management_zone, bastion_words, trusted_admin_ranges)
     for policy in ctx.snapshot.policies:
-        if not policy.stateful:
-            continue  # network ACLs only hold ranges; the interface rules decide who is a bastion
+        if not policy.stateful or policy.kind == "listener":
+            continue  # ACLs only hold ranges and listeners no sources; interface rules decide who is a bastion
         bad = [
             (rule, peer) for rule in policy.rules
             if rule.direction == "ingress" and rule.action == "allow" and rule.enabled and not rule.platform_default
             and ctx.reach.evaluator.ports(rule) & wanted
-            for peer in rule.peers if not judge.is_management(peer)
+            for peer in rule.peers if not judge.is_management(peer) and not shadowed(policy, rule, (peer,))
         ]
         if bad:
             yield Result(

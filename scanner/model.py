@@ -186,6 +186,7 @@ PolicyKind = Literal[
     "network-firewall-policy",
     "hierarchical-firewall-policy",
     "nsg",
+    "listener",  # the ports a load balancer's frontend forwards (GCP forwarding rules)
 ]
 
 

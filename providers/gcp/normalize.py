@@ -332,7 +332,9 @@ def normalize(project: str, raw: Raw) -> Snapshot:
     route_tables = _route_tables(project, raw.get("routes") or (), net_ids, subnet_routes)
     gateways += _nat_gateways(project, raw.get("routers") or (), subnets_by_region_net)
     workloads = _instance_workloads(project, raw.get("instances") or ())
-    workloads += _lb_workloads(project, [*(raw.get("forwardingRules") or ()), *(raw.get("globalForwardingRules") or ())])
+    frontends = _lb_workloads(project, [*(raw.get("forwardingRules") or ()), *(raw.get("globalForwardingRules") or ())])
+    workloads += [w for w, _ in frontends]
+    policies += [p for _, p in frontends]
 
     return Snapshot(
         networks=tuple(networks), subnets=tuple(subnets), route_tables=tuple(route_tables),
@@ -458,7 +460,28 @@ def _instance_workloads(project: str, instances: Iterable[Raw]) -> list[Workload
     return out
 
 
-def _lb_workloads(project: str, rules: Iterable[Raw]) -> list[Workload]:
+def _listener(fr_id: str, project: str, region: str, fr: Raw) -> FirewallPolicy:
+    """A forwarding rule forwards only its own protocol and ports: that is its firewall."""
+    protocol = {"TCP": "tcp", "UDP": "udp", "ICMP": "icmp", "ESP": "50", "AH": "51", "SCTP": "132"}.get(
+        str(fr.get("IPProtocol", "TCP")).upper(), "all")
+    if fr.get("allPorts") or protocol not in ("tcp", "udp"):
+        spans: tuple[PortRange, ...] = ()
+    elif fr.get("ports"):
+        spans = tuple(PortRange(first=int(p), last=int(p)) for p in fr["ports"])
+    else:
+        lo, _, hi = str(fr.get("portRange", "0-65535")).partition("-")
+        spans = (PortRange(first=int(lo), last=int(hi or lo)),)
+    everyone = (Peer(kind="any"),)
+    return FirewallPolicy(
+        provider=P, account=project, region=region, id=f"{fr_id}/listener", name=f"{fr.get('name', '')} listener",
+        kind="listener", stateful=True, evaluation="first-match", rules=(
+            Rule(id=f"{fr_id}/listener/forward", direction="ingress", protocol=protocol, ports=spans, peers=everyone),
+            Rule(id=f"{fr_id}/listener/rest", direction="ingress", action="deny", priority=65535, peers=everyone,
+                 platform_default=True),
+        ))
+
+
+def _lb_workloads(project: str, rules: Iterable[Raw]) -> list[tuple[Workload, FirewallPolicy]]:
     out = []
     for fr in sorted(rules, key=lambda r: path(r.get("selfLink", ""), project)):
         if fr.get("loadBalancingScheme", "EXTERNAL") not in EXTERNAL_SCHEMES or not fr.get("IPAddress"):
@@ -467,12 +490,13 @@ def _lb_workloads(project: str, rules: Iterable[Raw]) -> list[Workload]:
         fr_id = path(fr.get("selfLink", ""), project) or (
             f"projects/{project}/global/forwardingRules/{fr['name']}" if region == "global"
             else f"projects/{project}/regions/{region}/forwardingRules/{fr['name']}")
-        out.append(Workload(
+        listener = _listener(fr_id, project, region, fr)
+        out.append((Workload(
             provider=P, account=project, region=region, id=fr_id, name=fr.get("name", ""), tags=labels(fr),
             network_id=path(fr.get("network", ""), project), subnet_id=path(fr.get("subnetwork", ""), project),
             # External IPv6 forwarding rules give their address as a /96 range: keep its first address.
             public_ips=(str(ipaddress.ip_network(fr["IPAddress"], strict=False).network_address),),
-            owner_kind="load-balancer",
+            owner_kind="load-balancer", policy_ids=(listener.id,),
             owner_id=path(fr.get("target") or fr.get("backendService") or "", project), owner_name=fr.get("name", ""),
-        ))
+        ), listener))
     return out

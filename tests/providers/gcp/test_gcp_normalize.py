@@ -216,7 +216,7 @@ def test_network_policy_order_follows_the_network_and_regional_policies_come_aft
                                                                              "regions/us-central1/firewallPolicies/prod-regional"))
     raw["firewallPolicies"].append(regional)
     s = normalize(raw["project"], raw)
-    order = {p.id.rsplit("/", 1)[-1]: (p.kind, p.chain_order, p.region) for p in s.policies}
+    order = {p.id.rsplit("/", 1)[-1]: (p.kind, p.chain_order, p.region) for p in s.policies if p.kind != "listener"}
     assert order == {
         "987654321012": ("hierarchical-firewall-policy", 0, "global"),
         "prod-baseline": ("network-firewall-policy", 50, "global"),
@@ -253,3 +253,17 @@ def test_hierarchical_rules_aimed_at_other_networks_do_not_apply():
     [hier] = [p for p in s.policies if p.kind == "hierarchical-firewall-policy"]
     assert hier.id == "firewallPolicies/987654321012/networks/prod" and hier.id in s.networks[0].policy_ids
     assert [r.priority for r in hier.rules] == [200, 2147483647]
+
+
+def test_a_forwarding_rule_forwards_only_its_own_ports():
+    s = snap("five_zones")
+    frontends = [w for w in s.workloads if w.owner_kind == "load-balancer"]
+    assert frontends
+    policies = {p.id: p for p in s.policies}
+    for fr in frontends:
+        [listener_id] = fr.policy_ids
+        listener = policies[listener_id]
+        assert listener.kind == "listener" and listener.evaluation == "first-match"
+        forward, rest = listener.rules
+        assert (forward.action, forward.protocol) == ("allow", "tcp") and forward.ports
+        assert (rest.action, rest.platform_default) == ("deny", True)
