@@ -134,14 +134,16 @@ def management_zone_reachable(ctx: AuditContext, management_zone: str = "managem
     tags=("management", "bastion"),
     # 35.235.240.0/20 is GCP Identity-Aware Proxy's TCP forwarding range, which the seeds
     # name as a bastion alternative.
+    # AzureLoadBalancer is the platform's health probe (168.63.129.16), not a place anyone logs in from.
     params={"ports": ("tcp/22", "tcp/3389"), "management_zone": "management", "bastion_words": ("bastion", "jump"),
-            "trusted_admin_ranges": ("35.235.240.0/20",)},
+            "trusted_admin_ranges": ("35.235.240.0/20",), "trusted_service_tags": ("AzureLoadBalancer",)},
 ))
 def ssh_rdp_not_from_bastion(ctx: AuditContext, ports: tuple = ("tcp/22", "tcp/3389"),
                              management_zone: str = "management", bastion_words: tuple = ("bastion", "jump"),
-                             trusted_admin_ranges: tuple = ("35.235.240.0/20",)) -> Iterator[Result]:
+                             trusted_admin_ranges: tuple = ("35.235.240.0/20",),
+                             trusted_service_tags: tuple = ("AzureLoadBalancer",)) -> Iterator[Result]:
     wanted = port_set(ports)
-    judge = _PeerJudge(ctx, management_zone, bastion_words, trusted_admin_ranges)
+    judge = _PeerJudge(ctx, management_zone, bastion_words, trusted_admin_ranges, trusted_service_tags)
     for policy in ctx.snapshot.policies:
         if not policy.stateful or policy.kind == "listener":
             continue  # ACLs only hold ranges and listeners no sources; interface rules decide who is a bastion
@@ -167,8 +169,9 @@ def _text(peer: Peer) -> str:
 class _PeerJudge:
     """Does a rule's peer stand only for the management zone or a bastion?"""
 
-    def __init__(self, ctx: AuditContext, zone: str, words: tuple, trusted: tuple) -> None:
+    def __init__(self, ctx: AuditContext, zone: str, words: tuple, trusted: tuple, trusted_tags: tuple) -> None:
         self.ctx, self.zone, self.words = ctx, zone, words
+        self.trusted_tags = {t.lower() for t in trusted_tags}
         self.mgmt_nets = [net(c) for s in ctx.snapshot.subnets if ctx.zones.subnet_zone(s.id) == zone for c in s.cidrs]
         self.mgmt_nets += [net(c) for c in trusted]
 
@@ -192,6 +195,8 @@ class _PeerJudge:
         if peer.kind == "app-group":
             return self._named_bastion(peer.value) or self._all_management(
                 [w for w in wls if fold(peer.value) in {fold(a) for a in w.app_groups}])
+        if peer.kind == "service-tag":
+            return peer.value.lower() in self.trusted_tags
         if peer.kind == "cidr":
             n = net(peer.value)
             return any(n.version == m.version and n.subnet_of(m) for m in self.mgmt_nets)

@@ -18,3 +18,7 @@ CASES = {
         lambda: azure([allow_in("tcp", 3389, service_tag("VirtualNetwork", "10.20.0.0/16"),
                                 targets=[app_group("asg-app")], priority=90)]).snapshot(), {"nsg-zones"}),
 }
+
+CASES["pass_azure_load_balancer_probe_is_not_an_admin_source"] = Case(
+    lambda: azure([allow_in("all", None, service_tag("AzureLoadBalancer", "168.63.129.16/32"),
+                            priority=90)]).snapshot())

@@ -1,0 +1,55 @@
+"""`segaudit scan azure` against the fake ARM: each scenario's findings, through the same checks
+as AWS and GCP."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from arm_fake import FakeArm, FakeCredential, load
+from providers.azure import cli as azure_cli
+from scanner.cli import main
+
+EXPECTED = {
+    # AllowVnetInBound left in force makes the VNet flat
+    "flat": {"SEG201", "SEG203", "SEG204", "SEG303", "SEG401", "SEG501"},  # its data subnet keeps the default route
+    # per-subnet NSGs and ASGs, with the mistakes the recording carries
+    "five_zones": {"SEG104", "SEG201", "SEG202", "SEG203", "SEG301", "SEG303", "SEG401", "SEG402", "SEG403", "SEG501"},
+    # the subnet NSG admits SSH from the internet, the NIC NSG denies it: no SEG101
+    "subnet_allows_nic_denies": {"SEG104", "SEG202", "SEG303", "SEG403", "SEG501"},
+    # a data subnet keeps Azure's default route to the internet
+    "outbound": {"SEG201", "SEG501"},
+    # a UDR sends 0.0.0.0/0 to the firewall appliance: no internet route findings
+    "udr_firewall": {"SEG501"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_scenario_findings(monkeypatch, name):
+    credential = FakeCredential("t")
+    monkeypatch.setattr(azure_cli, "credential_factory", lambda cloud, tenant: credential)
+    monkeypatch.setattr(azure_cli, "retry_settings", {"retry_total": 3, "retry_backoff_factor": 0})
+    monkeypatch.delenv("SEGAUDIT_AZURE_ARM_ENDPOINT", raising=False)
+    subs = load(name)
+    args = ["scan", "azure", "-q", "--format", "json", "--fail-on", "none"]
+    for sub in sorted(subs):
+        args += ["--subscription", sub]
+    with FakeArm(subs):
+        res = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert {f["check_id"] for f in doc["findings"]} == EXPECTED[name]
+    assert doc["complete"] is True
+
+
+def test_subnet_allow_with_nic_deny_is_not_internet_exposure(monkeypatch):
+    """The scenario the issue names: what the subnet NSG allows, the NIC NSG denies."""
+    credential = FakeCredential("t")
+    monkeypatch.setattr(azure_cli, "credential_factory", lambda cloud, tenant: credential)
+    monkeypatch.setattr(azure_cli, "retry_settings", {"retry_total": 3, "retry_backoff_factor": 0})
+    subs = load("subnet_allows_nic_denies")
+    with FakeArm(subs):
+        res = CliRunner().invoke(main, ["scan", "azure", "-q", "--format", "json", "--fail-on", "none",
+                                        *[a for s in sorted(subs) for a in ("--subscription", s)]])
+    assert not [f for f in json.loads(res.output)["findings"] if f["check_id"] in ("SEG101", "SEG102", "SEG103")]
