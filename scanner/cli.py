@@ -47,8 +47,12 @@ class Group(click.Group):
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(tool_version(), prog_name="segaudit")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Log SDK calls and decisions to stderr (secrets are redacted).")
+def main(debug: bool) -> None:
     """Audit cloud network segmentation against a zone policy."""
+    from scanner.logsetup import configure
+
+    configure(debug)
 
 
 def audit_options_for(fail_on: str = "high") -> Callable[[Callable], Callable]:

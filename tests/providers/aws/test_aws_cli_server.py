@@ -91,3 +91,19 @@ def test_unknown_profile_is_an_input_error():
 def test_bad_region_name_is_a_usage_error():
     res = run({}, "scan", "aws", "--regions", "us-east-1,Ireland")
     assert res.exit_code == 2 and "'Ireland' is not an AWS region name" in res.stderr
+
+
+def test_debug_logging_shows_the_calls_but_no_secret(server, tmp_path):
+    url, _ = server
+    out = tmp_path / "snap.json"
+    try:
+        res = run(env_for(url), "--debug", "snapshot", "aws", "--regions", "us-east-1", "-o", str(out))
+    finally:
+        logging.getLogger().handlers[:] = []
+        logging.getLogger().setLevel(logging.WARNING)
+    assert res.exit_code == 0, res.output
+    assert "DescribeSecurityGroups" in res.stderr or "describe_security_groups" in res.stderr.lower()
+    assert "X-Amz-Security-Token" in res.stderr  # the header is logged, its value is not
+    for secret in (SECRET, TOKEN, KEY_ID):
+        assert secret not in res.stderr
+        assert secret not in out.read_text()
