@@ -35,6 +35,18 @@ def _is_address(value: object) -> bool:
 FORMAT_WORDS = {"cidr": "a valid network", "ip-address": "a valid IP address"}
 
 
+def _valid(check: Any) -> Any:
+    def test(value: object) -> bool:
+        try:
+            return check(value)
+        except ValueError:
+            return False
+    return test
+
+
+FORMAT_FUNCTIONS = {"cidr": _valid(_is_cidr), "ip-address": _valid(_is_address)}
+
+
 @lru_cache(maxsize=None)
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls, include_extras=True)

@@ -51,10 +51,23 @@ def build_schema() -> dict[str, Any]:
     }
 
 
+def _schema() -> dict[str, Any]:
+    return json.loads(resources.files("scanner").joinpath("schemas", SCHEMA_FILE).read_text())
+
+
 @lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
-    text = resources.files("scanner").joinpath("schemas", SCHEMA_FILE).read_text()
-    return Draft202012Validator(json.loads(text), format_checker=codec.FORMATS)
+    return Draft202012Validator(_schema(), format_checker=codec.FORMATS)
+
+
+@lru_cache(maxsize=1)
+def _fast_validator() -> Any:
+    """The same schema compiled to Python: about twenty times quicker on a good file. The
+    schema uses only keywords draft-07 shares with 2020-12, so it compiles as draft-07."""
+    import fastjsonschema
+
+    schema = dict(_schema(), **{"$schema": "http://json-schema.org/draft-07/schema#"})
+    return fastjsonschema.compile(schema, formats=codec.FORMAT_FUNCTIONS)
 
 
 def to_document(snapshot: Snapshot, collected_at: str = "", tool: str = "") -> dict[str, Any]:
@@ -77,9 +90,12 @@ def from_document(doc: Any, source: str = "snapshot") -> Snapshot:
             f"{source}: snapshot version {doc.get('version')!r} is not supported "
             f"(this segaudit reads version {VERSION})"
         )
-    error = next(iter(sorted(_validator().iter_errors(doc), key=_error_order)), None)
-    if error is not None:
-        raise InputError(f"{source}: {codec.describe(error)}")
+    try:
+        _fast_validator()(doc)
+    except Exception:  # noqa: BLE001 - any doubt goes to the full validator for its message
+        error = next(iter(sorted(_validator().iter_errors(doc), key=_error_order)), None)
+        if error is not None:
+            raise InputError(f"{source}: {codec.describe(error)}") from None
     return codec.from_plain(Snapshot, {k: doc[k] for k in COLLECTIONS if k in doc})
 
 
