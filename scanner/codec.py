@@ -165,6 +165,12 @@ def json_path(path: typing.Iterable[Any]) -> str:
     return out or "(top level)"
 
 
+def first_error(validator: Any, doc: Any) -> str | None:
+    """The first schema error in document order, as one line, or None."""
+    errors = sorted(validator.iter_errors(doc), key=lambda e: (list(map(str, e.absolute_path)), str(e.validator)))
+    return describe(errors[0]) if errors else None
+
+
 def describe(error: Any) -> str:
     """One line for a jsonschema ValidationError: path and what is wrong."""
     where = json_path(error.absolute_path)

@@ -17,7 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from scanner import codec
-from scanner.errors import InputError
+from scanner.errors import InputError, read_user_text
 from scanner.model import COLLECTIONS, Snapshot
 
 FORMAT = "segaudit.snapshot"
@@ -93,14 +93,10 @@ def from_document(doc: Any, source: str = "snapshot") -> Snapshot:
     try:
         _fast_validator()(doc)
     except Exception:  # noqa: BLE001 - any doubt goes to the full validator for its message
-        error = next(iter(sorted(_validator().iter_errors(doc), key=_error_order)), None)
+        error = codec.first_error(_validator(), doc)
         if error is not None:
-            raise InputError(f"{source}: {codec.describe(error)}") from None
+            raise InputError(f"{source}: {error}") from None
     return codec.from_plain(Snapshot, {k: doc[k] for k in COLLECTIONS if k in doc})
-
-
-def _error_order(error: Any) -> tuple:
-    return (list(map(str, error.absolute_path)), str(error.validator))
 
 
 def dumps(snapshot: Snapshot, collected_at: str = "", tool: str = "") -> str:
@@ -118,16 +114,7 @@ def loads(text: str, source: str = "snapshot") -> Snapshot:
 
 
 def read(path: str | os.PathLike) -> Snapshot:
-    name = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(f"{name}: not valid JSON (not UTF-8 text)") from None
-    return loads(text, name)
+    return loads(read_user_text(path, "JSON"), str(path))
 
 
 def write(snapshot: Snapshot, path: str | os.PathLike, collected_at: str = "", tool: str = "") -> None:

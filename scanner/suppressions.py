@@ -28,7 +28,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from scanner import codec
-from scanner.errors import InputError
+from scanner.errors import InputError, read_user_text
 from scanner.findings import Finding
 from scanner.report import Report
 
@@ -91,11 +91,11 @@ def loads(text: str, source: str = "suppressions") -> tuple[Suppression, ...]:
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. a date like 2027-02-30
         raise InputError(f"{source}: not valid YAML ({_one_line(exc)})") from None
     try:
-        error = next(iter(sorted(_validator().iter_errors(doc), key=_error_order)), None)
+        error = codec.first_error(_validator(), doc)
     except RecursionError:
         raise InputError(f"{source}: nested too deeply") from None
     if error is not None:
-        raise InputError(f"{source}: {_one_line(codec.describe(error))}")
+        raise InputError(f"{source}: {_one_line(error)}")
     out = []
     for i, entry in enumerate(doc["suppressions"]):
         if "expires" in entry:
@@ -107,21 +107,8 @@ def loads(text: str, source: str = "suppressions") -> tuple[Suppression, ...]:
     return tuple(out)
 
 
-def _error_order(error: Any) -> tuple:
-    return (list(map(str, error.absolute_path)), str(error.validator))
-
-
 def load(path: str | Path) -> tuple[Suppression, ...]:
-    name = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(f"{name}: not valid YAML (not UTF-8 text)") from None
-    return loads(text, name)
+    return loads(read_user_text(path, "YAML"), str(path))
 
 
 def apply(report: Report, suppressions: Iterable[Suppression], on: dt.date, source: str = "suppressions") -> Report:

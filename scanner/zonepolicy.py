@@ -9,14 +9,13 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import yaml
 from jsonschema import Draft202012Validator
 
 from scanner import codec
-from scanner.errors import InputError
+from scanner.errors import InputError, read_user_text
 from scanner.ports import PortSet
 
 INTERNET = "internet"
@@ -90,9 +89,9 @@ def _validator() -> Draft202012Validator:
 
 
 def from_document(doc: Any, source: str) -> ZonePolicy:
-    error = next(iter(sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))), None)
+    error = codec.first_error(_validator(), doc)
     if error is not None:
-        raise InputError(f"{source}: {codec.describe(error)}")
+        raise InputError(f"{source}: {error}")
     zones = [Zone(INTERNET, 0, "Untrusted: every public address")]
     seen = {INTERNET}
     for i, z in enumerate(doc["zones"]):
@@ -126,10 +125,7 @@ def loads(text: str, source: str) -> ZonePolicy:
 def load(path: str | None) -> ZonePolicy:
     if path is None:
         return default_policy()
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})") from None
+    text = read_user_text(path, "YAML")
     return loads(text, path)
 
 

@@ -190,3 +190,19 @@ def merge_estates(*estates: Estate) -> Snapshot:
     from scanner.model import merge
 
     return merge([e.snapshot() for e in estates])
+
+
+def azure_default_rules(*space: str) -> list[Rule]:
+    """Azure's six default security rules, as the normalizer writes them."""
+    vnet = service_tag("VirtualNetwork", *space)
+    lb = service_tag("AzureLoadBalancer", "168.63.129.16/32")
+    anywhere = Peer(kind="any")
+    d = dict(platform_default=True)
+    return [
+        allow_in("all", None, vnet, targets=[vnet], priority=65000, name="AllowVnetInBound", **d),
+        allow_in("all", None, lb, priority=65001, name="AllowAzureLoadBalancerInBound", **d),
+        deny_in("all", None, anywhere, priority=65500, name="DenyAllInBound", **d),
+        allow_out("all", None, vnet, targets=[vnet], priority=65000, name="AllowVnetOutBound", **d),
+        allow_out("all", None, Peer(kind="internet"), priority=65001, name="AllowInternetOutBound", **d),
+        deny_out("all", None, anywhere, priority=65500, name="DenyAllOutBound", **d),
+    ]

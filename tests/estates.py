@@ -7,7 +7,7 @@ mistakes; with no arguments the estate is clean.
 """
 from __future__ import annotations
 
-from builder import (Estate, allow_in, allow_out, app_group, cidr, deny_in, deny_out, group, local, route,
+from builder import (azure_default_rules, Estate, allow_in, allow_out, app_group, cidr, deny_in, deny_out, group, local, route,
                      service_tag, tag)
 from scanner.model import Peer
 
@@ -103,18 +103,6 @@ def gcp(rules=(), app_public=False, nat_data=False, flow_logs=True, network="pro
     return e
 
 
-def azure_defaults(*space: str) -> list:
-    vnet = service_tag("VirtualNetwork", *space)
-    lb = service_tag("AzureLoadBalancer", "168.63.129.16/32")
-    d = dict(platform_default=True)
-    return [
-        allow_in("all", None, vnet, targets=[vnet], priority=65000, name="AllowVnetInBound", **d),
-        allow_in("all", None, lb, priority=65001, name="AllowAzureLoadBalancerInBound", **d),
-        deny_in("all", None, Peer(kind="any"), priority=65500, name="DenyAllInBound", **d),
-        allow_out("all", None, vnet, targets=[vnet], priority=65000, name="AllowVnetOutBound", **d),
-        allow_out("all", None, INTERNET, priority=65001, name="AllowInternetOutBound", **d),
-        deny_out("all", None, Peer(kind="any"), priority=65500, name="DenyAllOutBound", **d),
-    ]
 
 
 def azure(rules=(), app_public=False, firewall_udr=True, deny_vnet=True, flow_logs=True,
@@ -132,7 +120,7 @@ def azure(rules=(), app_public=False, firewall_udr=True, deny_vnet=True, flow_lo
         # the data tier makes no outbound connections (seeds; SEG204)
         deny_out("all", None, INTERNET, targets=[app_group("asg-db")], priority=4000, name="deny-data-internet-out"),
     ]
-    nsg = e.policy("nsg-zones", "vnet-prod", rules=[*rules, *base_rules, *azure_defaults(*space)])
+    nsg = e.policy("nsg-zones", "vnet-prod", rules=[*rules, *base_rules, *azure_default_rules(*space)])
     vnet = e.network("vnet-prod", *space, tags={"environment": "prod"})
     e.gateway("vnet-prod/internet", "internet", vnet)
     e.gateway("fw-1", "appliance", vnet, private_ips=("10.20.9.4",))

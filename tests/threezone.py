@@ -3,7 +3,7 @@ them (docs/model.md), for the zone-based check cases. Keyword switches turn one 
 wrong at a time."""
 from __future__ import annotations
 
-from builder import Estate, allow_in, allow_out, cidr, deny_in, deny_out, group, local, route, service_tag, tag
+from builder import azure_default_rules, Estate, allow_in, allow_out, cidr, deny_in, deny_out, group, local, route, service_tag, tag
 from model_helpers import internet_peer
 
 ALL = cidr("0.0.0.0/0")
@@ -83,18 +83,6 @@ def gcp(*, rules=(), nat_subnets=(), app_public=None, db_public=None, default_ne
     return e
 
 
-def azure_defaults(*space: str) -> list:
-    vnet = service_tag("VirtualNetwork", *space)
-    lb = service_tag("AzureLoadBalancer", "168.63.129.16/32")
-    d = dict(platform_default=True)
-    return [
-        allow_in("all", None, vnet, targets=[vnet], priority=65000, name="AllowVnetInBound", **d),
-        allow_in("all", None, lb, priority=65001, name="AllowAzureLoadBalancerInBound", **d),
-        deny_in("all", None, ALL, priority=65500, name="DenyAllInBound", **d),
-        allow_out("all", None, vnet, targets=[vnet], priority=65000, name="AllowVnetOutBound", **d),
-        allow_out("all", None, internet_peer(), priority=65001, name="AllowInternetOutBound", **d),
-        deny_out("all", None, ALL, priority=65500, name="DenyAllOutBound", **d),
-    ]
 
 
 AZ = "/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Network"
@@ -123,7 +111,7 @@ def azure(*, udr_zones=(), nat_zones=(), data_rules=(), app_public=None, db_publ
         system = e.route_table(f"{sid}/system-routes", vnet, routes=[
             local("10.0.0.0/16", origin="system", priority=100), exit_route])
         rules = data_rules if zone == "data" else ()
-        nsg = e.policy(f"{AZ}/networkSecurityGroups/nsg-{zone}", rules=[*rules, *azure_defaults("10.0.0.0/16")],
+        nsg = e.policy(f"{AZ}/networkSecurityGroups/nsg-{zone}", rules=[*rules, *azure_default_rules("10.0.0.0/16")],
                        name=f"nsg-{zone}")
         subnets[zone] = e.subnet(sid, vnet, f"10.0.{n}.0/24", policies=[nsg], name=sid.rsplit("/", 1)[-1],
                                  route_tables=[system, *([udr] if zone in udr_zones else [])])

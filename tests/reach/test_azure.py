@@ -3,25 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from builder import (Estate, allow_in, allow_out, app_group, cidr, deny_in, deny_out, local, route, service_tag)
+from builder import (azure_default_rules, Estate, allow_in, allow_out, app_group, cidr, deny_in, deny_out, local, route, service_tag)
 from model_helpers import internet_peer
 from reach.common import inbound
 
 ANY = cidr("*")
 
 
-def defaults(*vnet):
-    vnet_tag = service_tag("VirtualNetwork", *vnet)
-    lb = service_tag("AzureLoadBalancer", "168.63.129.16/32")
-    d = dict(platform_default=True)
-    return [
-        allow_in("all", None, vnet_tag, targets=[vnet_tag], priority=65000, name="AllowVnetInBound", **d),
-        allow_in("all", None, lb, priority=65001, name="AllowAzureLoadBalancerInBound", **d),
-        deny_in("all", None, ANY, priority=65500, name="DenyAllInBound", **d),
-        allow_out("all", None, vnet_tag, targets=[vnet_tag], priority=65000, name="AllowVnetOutBound", **d),
-        allow_out("all", None, internet_peer(), priority=65001, name="AllowInternetOutBound", **d),
-        deny_out("all", None, ANY, priority=65500, name="DenyAllOutBound", **d),
-    ]
 
 
 def base(subnet_rules=(), nic_rules=None, udr=(), space=("10.1.0.0/16",), extra=None, no_nsg=False, tag_space=None):
@@ -29,8 +17,8 @@ def base(subnet_rules=(), nic_rules=None, udr=(), space=("10.1.0.0/16",), extra=
     e = Estate("azure", "sub-1", "westeurope")
     vnet = e.network("vnet-1", *space)
     e.gateway("vnet-1/internet", "internet", vnet)
-    nsg = None if no_nsg else e.policy("nsg-subnets", vnet, rules=[*subnet_rules, *defaults(*tag_space)])
-    nic_nsg = e.policy("nsg-nic", vnet, rules=[*nic_rules, *defaults(*tag_space)]) if nic_rules is not None else None
+    nsg = None if no_nsg else e.policy("nsg-subnets", vnet, rules=[*subnet_rules, *azure_default_rules(*tag_space)])
+    nic_nsg = e.policy("nsg-nic", vnet, rules=[*nic_rules, *azure_default_rules(*tag_space)]) if nic_rules is not None else None
     udr_table = [e.route_table("rt-udr", vnet, routes=udr)] if udr else []
     subnets = {}
     for zone, prefix in (("dmz", "10.1.0.0/24"), ("internal", "10.1.1.0/24"), ("data", "10.1.2.0/24")):
@@ -52,7 +40,7 @@ def base(subnet_rules=(), nic_rules=None, udr=(), space=("10.1.0.0/16",), extra=
 def peered(state="active", blocked=False):
     def add(e):
         vnet2 = e.network("vnet-2", "10.2.0.0/16")
-        nsg2 = e.policy("nsg-2", vnet2, rules=defaults("10.2.0.0/16", "10.1.0.0/16"))
+        nsg2 = e.policy("nsg-2", vnet2, rules=azure_default_rules("10.2.0.0/16", "10.1.0.0/16"))
         system = e.route_table("sn-mgmt/system-routes", vnet2, routes=[
             local("10.2.0.0/16", origin="system", priority=100),
             route("10.1.0.0/16", "peering", "peer-2to1", origin="system", priority=100)])
