@@ -41,8 +41,9 @@ class Access:
 
 @dataclass
 class _Class:
+    """Workloads that behave alike: evaluated once through `rep`."""
+
     rep: Workload
-    subject: Subject
     zone: str
     members: list[Workload]
 
@@ -54,6 +55,7 @@ class Reachability:
         self._inbound: dict[str, dict[str, Access]] | None = None
         self._subjects: dict[int, Subject] = {}
         self._cites: dict[tuple, str] = {}
+        self._transit: dict[str, set[str]] | None = None
         self._point_cache: dict[tuple[int, bool], list[list[FirewallPolicy]]] = {}
 
     def _subject(self, wl: Workload) -> Subject:
@@ -201,13 +203,14 @@ class Reachability:
         return [c for n in sorted(networks) for c in by_network.get(n, ())]
 
     def _transit_neighbours(self, network_id: str) -> set[str]:
-        if not hasattr(self, "_transit"):
+        """Networks that route to the same transit gateway (its own tables are not modelled)."""
+        if self._transit is None:
             joined: dict[str, set[str]] = defaultdict(set)
             for table in self.index.snapshot.route_tables:
                 for route in table.routes:
                     if route.target_kind == "transit" and route.target_id:
                         joined[fold(route.target_id)].add(fold(table.network_id))
-            self._transit: dict[str, set[str]] = defaultdict(set)
+            self._transit = defaultdict(set)
             for nets in joined.values():
                 for n in nets:
                     self._transit[n] |= nets
@@ -223,7 +226,7 @@ class Reachability:
                    subj.app_groups, bool(wl.public_ips), zone, _signature(wl, narrow, self.index))
             found = groups.get(key)
             if found is None:
-                groups[key] = _Class(wl, subj, zone, [wl])
+                groups[key] = _Class(wl, zone, [wl])
             else:
                 found.members.append(wl)
         return list(groups.values())

@@ -74,7 +74,7 @@ class ZoneMap:
     # -- placement -------------------------------------------------------------
     def _place_subnet(self, subnet: Subnet) -> Assignment | None:
         if not self.inferred:
-            return self._select(subnet, [ipaddress.ip_network(c, strict=False) for c in subnet.cidrs], subnet=True)
+            return self._select(subnet, [ipaddress.ip_network(c, strict=False) for c in subnet.cidrs])
         return (_tag_zone(subnet.tags, self._names) or _name_zone(subnet.name, self._names)
                 or self._route_zone(subnet))
 
@@ -91,7 +91,7 @@ class ZoneMap:
 
     def _place_workload(self, wl: Workload) -> Assignment | None:
         if not self.inferred:
-            own = self._select(wl, [ipaddress.ip_network(ip) for ip in wl.private_ips], subnet=False)
+            own = self._select(wl, [ipaddress.ip_network(ip) for ip in wl.private_ips])
         else:
             own = _tag_zone(wl.tags, self._names)
         if own:
@@ -99,16 +99,16 @@ class ZoneMap:
         via = self._subnets.get(fold(wl.subnet_id))
         return Assignment(via.zone, f"in subnet {wl.subnet_id} ({via.reason})") if via else None
 
-    def _select(self, obj: Any, nets: list[Any], subnet: bool) -> Assignment | None:
+    def _select(self, obj: Any, nets: list[Any]) -> Assignment | None:
         network = self.index.network(obj.network_id)
         for zone in self.policy.zones:
             for i, sel in enumerate(zone.selectors):
-                if self._matches(sel, obj, nets, network, subnet):
+                if self._matches(sel, obj, nets, network):
                     return Assignment(zone.name, f"{self.policy.source}: zone {zone.name} match[{i}]")
         return None
 
     @staticmethod
-    def _matches(sel: dict[str, Any], obj: Any, nets: list[Any], network: Any, subnet: bool) -> bool:
+    def _matches(sel: dict[str, Any], obj: Any, nets: list[Any], network: Any) -> bool:
         for key, want in sel.items():
             if key == "tags":
                 lowered = {k.lower(): v for k, v in obj.tags.items()}
