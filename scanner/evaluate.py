@@ -71,9 +71,10 @@ class Evaluator:
         self.index = index
         self._rule_ports: dict[int, PortSet] = {}
         self._sorted: dict[tuple[int, str], list[Rule]] = {}
-        self._peers: dict[tuple, list[Peer]] = {}
+        self._peers: dict[int, list[Peer]] = {}
         self._splits: dict[int, tuple] = {}
-        self._signatures: dict[tuple, tuple[Subject, frozenset[int]]] = {}
+        self._group_ids: dict[tuple[int, ...], int] = {}
+        self._signatures: dict[int, tuple[Subject, dict[int, frozenset[int]]]] = {}
         self._results: dict[tuple, tuple[PortSet, list[Any]]] = {}
 
     # -- matching ----------------------------------------------------------------
@@ -143,35 +144,42 @@ class Evaluator:
         split = self._splits.get(id(policies))
         if split is None or split[0] is not policies:
             groups = [g for g in ([p for p in policies if p.stateful], [p for p in policies if not p.stateful]) if g]
-            split = self._splits[id(policies)] = (policies, [(g, tuple(id(p) for p in g), not g[0].stateful)
+            split = self._splits[id(policies)] = (policies, [(g, self._group_id(g), not g[0].stateful)
                                                               for g in groups])
         allowed, evidence = want, []
-        for group, key, stateless in split[1]:
-            allowed, ev = self._evaluate(group, key, direction, local, remote, allowed)
+        for group, gid, stateless in split[1]:
+            allowed, ev = self._evaluate(group, gid, direction, local, remote, allowed)
             evidence += ev
             if stateless and allowed:
-                allowed = self._reply(group, key, direction, local, remote, allowed)
+                allowed = self._reply(group, gid, direction, local, remote, allowed)
         return allowed, evidence if allowed else []
 
-    def _signature(self, key: tuple, policies: list[FirewallPolicy], direction: str, who: Subject) -> frozenset[int]:
+    def _group_id(self, group: list[FirewallPolicy]) -> int:
+        """A small number per distinct policy group: cheap keys on the hot path."""
+        return self._group_ids.setdefault(tuple(id(p) for p in group), len(self._group_ids))
+
+    def _signature(self, gid: int, policies: list[FirewallPolicy], direction: str, who: Subject) -> frozenset[int]:
         """Which of these policies' distinct peers and targets (of one direction) match
         `who`: subjects with the same signature get the same verdict, so one evaluation
         serves them all."""
-        found = self._signatures.get((key, direction, id(who)))
-        if found is not None and found[0] is who:
-            return found[1]
-        peers = self._peers.get((key, direction))
+        key = gid * 2 + (direction == "egress")
+        entry = self._signatures.get(id(who))
+        if entry is None or entry[0] is not who:
+            entry = self._signatures[id(who)] = (who, {})
+        found = entry[1].get(key)
+        if found is not None:
+            return found
+        peers = self._peers.get(key)
         if peers is None:
-            peers = self._peers[(key, direction)] = list(dict.fromkeys(
+            peers = self._peers[key] = list(dict.fromkeys(
                 p for pol in policies for r in pol.rules if r.direction == direction for p in (*r.peers, *r.targets)))
-        sig = frozenset(i for i, peer in enumerate(peers) if self.peer_matches(peer, who))
-        self._signatures[(key, direction, id(who))] = (who, sig)
+        sig = entry[1][key] = frozenset(i for i, peer in enumerate(peers) if self.peer_matches(peer, who))
         return sig
 
-    def _evaluate(self, policies: list[FirewallPolicy], key: tuple[int, ...], direction: str, local: Subject,
+    def _evaluate(self, policies: list[FirewallPolicy], gid: int, direction: str, local: Subject,
                   remote: Subject, want: PortSet) -> tuple[PortSet, list[Any]]:
-        memo = (key, direction, self._signature(key, policies, direction, local),
-                self._signature(key, policies, direction, remote), want)
+        memo = (gid, direction, self._signature(gid, policies, direction, local),
+                self._signature(gid, policies, direction, remote), want)
         found = self._results.get(memo)
         if found is None:
             found = self._results[memo] = self._evaluate_uncached(policies, direction, local, remote, want)
@@ -216,13 +224,19 @@ class Evaluator:
             remaining = pending | passed_on
         return PortSet.union_of(allowed), evidence
 
-    def _reply(self, policies: list[FirewallPolicy], key: tuple[int, ...], direction: str, local: Subject,
+    def _reply(self, policies: list[FirewallPolicy], gid: int, direction: str, local: Subject,
                remote: Subject, allowed: PortSet) -> PortSet:
         protocols = tuple(allowed.protocols())
         back = "egress" if direction == "ingress" else "ingress"
-        need = PortSet({p: EPHEMERAL if p in PORTED else FULL for p in protocols})
-        ok, _ = self._evaluate(policies, key, back, local, remote, need)
+        need = _reply_ports(protocols)
+        ok, _ = self._evaluate(policies, gid, back, local, remote, need)
         return PortSet._raw({p: allowed.ranges(p) for p in protocols if ok.ranges(p)})
+
+
+@lru_cache(maxsize=None)
+def _reply_ports(protocols: tuple[str, ...]) -> PortSet:
+    """What a stateless policy must let back: ephemeral ports for TCP/UDP, all else whole."""
+    return PortSet({p: EPHEMERAL if p in PORTED else FULL for p in protocols})
 
 
 def cite(policy: FirewallPolicy, rule: Rule, ports: PortSet) -> str:

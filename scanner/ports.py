@@ -93,7 +93,7 @@ class PortSet:
 
     @classmethod
     def all(cls) -> "PortSet":
-        return cls({p: FULL for p in PROTOCOLS})
+        return _ALL
 
     @classmethod
     def parse(cls, spec: str) -> "PortSet":
@@ -173,3 +173,6 @@ class PortSet:
                 else:
                     out.append(f"{proto}/{lo}" if lo == hi else f"{proto}/{lo}-{hi}")
         return out
+
+
+_ALL = PortSet({p: FULL for p in PROTOCOLS})
