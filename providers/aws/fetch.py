@@ -8,7 +8,7 @@ botocore's own (adaptive mode); a scope that cannot be read becomes a Collection
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -22,6 +22,7 @@ from botocore.exceptions import (
 
 from scanner.errors import InputError
 from scanner.model import CollectionError
+from scanner.pool import bounded_pool
 
 HOME_REGION = "us-east-1"  # where STS and DescribeRegions are asked when no region is configured
 
@@ -270,13 +271,11 @@ def _read_accounts(path: str) -> list[str]:
 def run_pool(jobs: list[Callable[[], Any]], max_workers: int, stop: threading.Event,
              done: Callable[[Any], None]) -> None:
     """Run jobs on a bounded pool; on Ctrl-C stop the workers between pages and cancel the rest."""
-    pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="segaudit-aws")
     try:
-        futures = [pool.submit(job) for job in jobs]
-        for future in as_completed(futures):
-            done(future.result())
+        with bounded_pool(max_workers, "aws") as pool:
+            futures = [pool.submit(job) for job in jobs]
+            for future in as_completed(futures):
+                done(future.result())
     except BaseException:
-        stop.set()
-        pool.shutdown(wait=False, cancel_futures=True)
+        stop.set()  # running sweeps stop between pages
         raise
-    pool.shutdown(wait=True)

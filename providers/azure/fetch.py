@@ -8,12 +8,12 @@ normalize.py is a pure function of recorded API data.
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from scanner.errors import InputError
 from scanner.model import CollectionError
+from scanner.pool import bounded_pool
 
 ARM_ENDPOINTS = {
     "AzurePublicCloud": "https://management.azure.com",
@@ -216,7 +216,7 @@ def fetch(credential: Any, subscriptions: list[str], settings: Settings, max_wor
         finally:
             progress.advance(subscription)
 
-    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(subscriptions) or 1))) as pool:
+    with bounded_pool(min(max_workers, len(subscriptions) or 1), "azure") as pool:
         results = list(pool.map(one, subscriptions))
     raws = [raw for raw, _ in results]
     gaps = [gap for _, found in results for gap in found]

@@ -8,7 +8,7 @@ what still fails becomes a CollectionError and the rest goes on.
 """
 from __future__ import annotations
 
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -21,6 +21,7 @@ from requests import RequestException
 
 from providers.gcp import normalize
 from scanner.model import Account, CollectionError, Snapshot, merge
+from scanner.pool import bounded_pool
 
 PAGE_SIZE = 500
 CALL_TIMEOUT = 60.0
@@ -178,7 +179,7 @@ def read_projects(projects: Iterable[str], credentials: Any, api_endpoint: str |
     results: dict[str, Snapshot] = {}
     jobs: dict[Future, tuple[str, str, str]] = {}  # future -> (project, raw key, network)
 
-    with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="gcp") as pool:
+    with bounded_pool(max_workers, "gcp") as pool:
         def submit(project: str, key: str, fn: Callable[[], Any], network: str = "") -> Future:
             future = pool.submit(fn)
             jobs[future] = (project, key, network)
