@@ -48,6 +48,8 @@ class Network(Resource):
     cidrs: tuple[Cidr, ...] = ()  # address space; empty for GCP (subnets carry it)
     is_default: bool = False  # AWS default VPC, GCP network "default"
     policy_ids: tuple[str, ...] = ()  # network-wide firewall policies
+    subnet_mode: Literal["", "auto", "custom", "legacy"] = ""  # GCP network mode; "" elsewhere
+    routing_mode: Literal["", "regional", "global"] = ""  # GCP dynamic routing mode; "" elsewhere
 
 
 @frozen
@@ -58,6 +60,8 @@ class Subnet(Resource):
     policy_ids: tuple[str, ...] = ()  # subnet-attached ACL / NSG
     assigns_public_ips: bool = False  # AWS map-public-ip-on-launch
     purpose: str = ""  # GCP purpose / Azure delegation, informational
+    # Reaches the provider's own services without a public address (GCP Private Google Access)
+    private_service_access: bool = False
 
 
 RouteTarget = Literal[

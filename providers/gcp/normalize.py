@@ -287,6 +287,8 @@ def normalize(project: str, raw: Raw) -> Snapshot:
             cidrs=(str(ipaddress.ip_network(n["IPv4Range"], strict=False)),) if n.get("IPv4Range") else (),
             is_default=n["name"] == "default",
             policy_ids=tuple(hier_ids_by_net.get(nid, [])) + (vpc_fw,) + tuple(policy_ids_by_net.get(nid, [])),
+            subnet_mode="legacy" if n.get("IPv4Range") else ("auto" if n.get("autoCreateSubnetworks") else "custom"),
+            routing_mode=str((n.get("routingConfig") or {}).get("routingMode", "")).lower(),
         ))
         gateways.append(Gateway(
             provider=P, account=project, region="global", id=internet_gateway_id(nid),
@@ -317,6 +319,7 @@ def normalize(project: str, raw: Raw) -> Snapshot:
             provider=P, account=project, region=region, id=sid, name=s["name"], network_id=nid,
             cidrs=tuple(cidrs), route_table_ids=(routes_table_id(nid),),
             assigns_public_ips=False, purpose=s.get("purpose", ""),
+            private_service_access=bool(s.get("privateIpGoogleAccess")),
         ))
         subnets_by_region_net[(region, nid)].append(sid)
         subnet_routes[nid] += [(c, sid) for c in cidrs]

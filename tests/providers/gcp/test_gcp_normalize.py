@@ -267,3 +267,11 @@ def test_a_forwarding_rule_forwards_only_its_own_ports():
         forward, rest = listener.rules
         assert (forward.action, forward.protocol) == ("allow", "tcp") and forward.ports
         assert (rest.action, rest.platform_default) == ("deny", True)
+
+
+def test_network_mode_routing_mode_and_private_google_access_are_kept():
+    default, custom = snap("default_network"), snap("five_zones")
+    assert [(n.subnet_mode, n.routing_mode) for n in default.networks] == [("auto", "regional")]
+    assert ("custom", "global") in {(n.subnet_mode, n.routing_mode) for n in custom.networks}
+    assert not any(s.private_service_access for s in default.subnets)
+    assert any(s.private_service_access for s in custom.subnets)
