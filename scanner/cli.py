@@ -47,7 +47,7 @@ class Group(click.Group):
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(tool_version(), prog_name="segaudit")
-@click.option("--debug", is_flag=True, help="Log SDK calls and decisions to stderr (secrets are redacted).")
+@click.option("--debug", is_flag=True, help="Log SDK calls to stderr (secrets are redacted).")
 def main(debug: bool) -> None:
     """Audit cloud network segmentation against a zone policy."""
     from scanner.logsetup import configure
