@@ -145,3 +145,20 @@ def test_action_script_expands_snapshot_globs(tmp_path):
     # the same account twice merges into one audit: as many findings as the sample alone
     assert values["findings"] == str(len(audit(snapshot_file.read(SAMPLE)).findings))
     assert "| accounts | 1 |" in summary.read_text()
+
+
+def test_action_script_on_the_demo_estate(tmp_path):
+    """The action's shell step against the demo estate, collected by the real AWS collector."""
+    from providers.aws.demo import demo_snapshot
+
+    demo = tmp_path / "demo.json"
+    snapshot_file.write(demo_snapshot(), demo)
+    proc, summary, values = run_action(tmp_path, provider="snapshot", args=str(demo), fail_on="critical",
+                                       sarif_file="demo.sarif", category="segaudit/aws/demo")
+    assert proc.returncode == 1, proc.stderr  # the demo plants critical mistakes
+    doc = json.loads((tmp_path / "demo.sarif").read_text())
+    assert sarif_rules.problems(doc) == []
+    rules = {r["ruleId"] for r in doc["runs"][0]["results"]}
+    assert {"SEG101", "SEG201", "SEG301", "SEG303", "SEG402", "SEG501"} <= rules
+    assert values["findings"] == str(len(doc["runs"][0]["results"]))
+    assert "```mermaid" in summary.read_text() and "VIOLATION" in summary.read_text()
