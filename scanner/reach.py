@@ -3,7 +3,8 @@
 A flow from a source workload to a destination workload needs: a route from the source's
 subnet to the destination's address (local, an active peering with routes as its kind
 requires, transit, or an appliance), a route back, the source's egress at every
-enforcement point and the destination's ingress at every enforcement point (scanner.evaluate).
+enforcement point, the rules of any appliance a route goes through (Gateway.policy_ids)
+and the destination's ingress at every enforcement point (scanner.evaluate).
 From the internet it needs a public address on the destination, a route from its subnet
 back to an internet gateway, and ingress that admits a public source.
 
@@ -20,7 +21,7 @@ from typing import Any, Iterable
 
 from scanner.evaluate import INTERNET, Evaluator, Subject, cite, net, subject
 from scanner.index import Index, fold
-from scanner.model import FirewallPolicy, Workload
+from scanner.model import FirewallPolicy, Gateway, Route, Workload
 from scanner.ports import PortSet
 from scanner.routing import Hop, Routing
 from scanner.zonepolicy import INTERNET as INTERNET_ZONE
@@ -57,6 +58,8 @@ class Reachability:
         self._cites: dict[tuple, str] = {}
         self._transit: dict[str, set[str]] | None = None
         self._point_cache: dict[tuple[int, bool], list[list[FirewallPolicy]]] = {}
+        self._appliances: dict[str, Gateway] | None = None
+        self._appliance_points: dict[int, tuple[str, list[FirewallPolicy]]] = {}
 
     def _subject(self, wl: Workload) -> Subject:
         found = self._subjects.get(id(wl))
@@ -90,9 +93,16 @@ class Reachability:
             evidence += ev
             if not allowed:
                 return allowed, []
-        path = self._path_from_internet(dst) if src is None else self._path(src, dst)
+        appliances: list[list[FirewallPolicy]] = []
+        path = self._path_from_internet(dst) if src is None else self._path(src, dst, appliances)
         if path is None:
             return PortSet(), []
+        for policies in appliances:
+            # A firewall on the path sees the forward flow: sources are peers, destinations targets.
+            allowed, ev = self.evaluator.point(policies, "ingress", local, remote, allowed)
+            evidence += ev
+            if not allowed:
+                return allowed, []
         if src is not None:
             for policies in self._points(src, ingress=False):
                 allowed, ev = self.evaluator.point(policies, "egress", remote, local, allowed)
@@ -138,7 +148,7 @@ class Reachability:
             return None
         return [f"{dst.id} has public address {dst.public_ips[0]}", hop.describe()]
 
-    def _path(self, src: Workload, dst: Workload) -> list[str] | None:
+    def _path(self, src: Workload, dst: Workload, appliances: list[list[FirewallPolicy]]) -> list[str] | None:
         src_subnet, dst_subnet = self.index.subnet(src.subnet_id), self.index.subnet(dst.subnet_id)
         if src_subnet is None or dst_subnet is None or not src.private_ips or not dst.private_ips:
             return None
@@ -149,7 +159,35 @@ class Reachability:
             return None
         if there.route.target_kind == "local" and fold(src.network_id) == fold(dst.network_id):
             return []  # the ordinary case needs no evidence line
+        seen = set()
+        for hop in (there, back):
+            if hop.route.target_kind == "appliance":
+                key, policies = self._appliance_policies(hop.route)
+                if policies and key not in seen:
+                    seen.add(key)
+                    appliances.append(policies)
         return [there.describe(), back.describe()]
+
+    def _appliance_policies(self, route: Route) -> tuple[str, list[FirewallPolicy]]:
+        """The appliance a route targets (by gateway id or one of its addresses) and the
+        policies it enforces; resolved once per route, the same list object every time so
+        the evaluator's caches hold."""
+        found = self._appliance_points.get(id(route))
+        if found is None:
+            gateway = self._appliance(route.target_id)
+            found = ((fold(gateway.id), self.index.policies_by_ids(gateway.policy_ids)) if gateway
+                     else (fold(route.target_id), []))
+            self._appliance_points[id(route)] = found
+        return found
+
+    def _appliance(self, target: str) -> Gateway | None:
+        if self._appliances is None:
+            self._appliances = {}
+            for gw in self.index.snapshot.gateways:
+                if gw.kind == "appliance":
+                    for key in (gw.id, *gw.private_ips):
+                        self._appliances.setdefault(fold(key), gw)
+        return self._appliances.get(fold(target)) if target else None
 
     def _usable(self, hop: Hop | None, here: str, there: str) -> bool:
         if hop is None or not hop.route.active:
@@ -203,13 +241,18 @@ class Reachability:
         return [c for n in sorted(networks) for c in by_network.get(n, ())]
 
     def _transit_neighbours(self, network_id: str) -> set[str]:
-        """Networks that route to the same transit gateway (its own tables are not modelled)."""
+        """Networks that route to the same transit gateway (its own tables are not modelled)
+        or to the same appliance (a hub firewall between spokes that are not peered)."""
         if self._transit is None:
             joined: dict[str, set[str]] = defaultdict(set)
             for table in self.index.snapshot.route_tables:
                 for route in table.routes:
                     if route.target_kind == "transit" and route.target_id:
                         joined[fold(route.target_id)].add(fold(table.network_id))
+                    elif route.target_kind == "appliance" and route.target_id:
+                        gateway = self._appliance(route.target_id)
+                        key = fold(gateway.id) if gateway else fold(route.target_id)
+                        joined["appliance:" + key].add(fold(table.network_id))
             self._transit = defaultdict(set)
             for nets in joined.values():
                 for n in nets:
