@@ -38,6 +38,7 @@ LISTS: tuple[tuple[str, str], ...] = (
     ("natGateways", "nat_gateways"),
     ("applicationSecurityGroups", "application_security_groups"),
     ("azureFirewalls", "azure_firewalls"),
+    ("firewallPolicies", "firewall_policies"),
     ("networkWatchers", "network_watchers"),
 )
 SERVICE = "Microsoft.Network"
@@ -147,8 +148,20 @@ def _guarded(subscription: str, operation: str, call: Callable[[], Iterable[Any]
         return None
 
 
-def _watcher_scope(watcher_id: str) -> tuple[str, str]:
-    parts = watcher_id.strip("/").split("/")
+def _policies_in_use(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    by_id = {p["id"].casefold(): p for p in raw.get("firewallPolicies", [])}
+    wanted: list[str] = []
+    for firewall in raw.get("azureFirewalls", []):
+        current = ((firewall.get("properties") or {}).get("firewallPolicy") or {}).get("id", "")
+        while current and current.casefold() not in wanted:
+            wanted.append(current.casefold())
+            current = (((by_id.get(current.casefold()) or {}).get("properties") or {}).get("basePolicy") or {}).get("id", "")
+    return [by_id[w] for w in wanted if w in by_id]
+
+
+def _scope(resource_id: str) -> tuple[str, str]:
+    """(resource group, name) of a top-level resource id."""
+    parts = resource_id.strip("/").split("/")
     lower = [p.lower() for p in parts]
     return parts[lower.index("resourcegroups") + 1], parts[-1]
 
@@ -169,11 +182,20 @@ def fetch_subscription(credential: Any, subscription: str, settings: Settings) -
         raw[key] = items if items is not None else []
     flow_logs: list[dict[str, Any]] = []
     for watcher in raw.get("networkWatchers", []):
-        group, name = _watcher_scope(watcher["id"])
+        group, name = _scope(watcher["id"])
         items = _guarded(subscription, f"flowLogs.list({name})",
                          lambda: client.flow_logs.list(group, name), gaps)
         flow_logs.extend(items or [])
     raw["flowLogs"] = flow_logs
+    # Rule collection groups are read only for policies some firewall here uses (or
+    # inherits from): a policy nobody applies changes no path.
+    groups: list[dict[str, Any]] = []
+    for policy in _policies_in_use(raw):
+        group, name = _scope(policy["id"])
+        items = _guarded(subscription, f"firewallPolicyRuleCollectionGroups.list({name})",
+                         lambda: client.firewall_policy_rule_collection_groups.list(group, name), gaps)
+        groups.extend(items or [])
+    raw["firewallPolicyRuleCollectionGroups"] = groups
     return raw, gaps
 
 
