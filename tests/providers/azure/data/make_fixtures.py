@@ -451,8 +451,42 @@ def firewall_with_policy() -> dict:
                     "firewallPolicies": [base, child], "firewallPolicyRuleCollectionGroups": groups}}
 
 
+def hub_firewall(open_: bool = False) -> dict:
+    """Two spokes peered only with the hub; each spoke's UDR sends the other spoke to the hub's
+    Azure Firewall, which admits internal -> data on PostgreSQL and nothing back (`open_`:
+    a rule admitting everything between the spokes instead)."""
+    s, rg = SUB_A, "hubfw-rg"
+    hub_id, app_id, db_id = (rid(s, rg, "virtualNetworks", n) for n in ("vnet-hubfw", "vnet-app", "vnet-db"))
+    rt_app, rt_db = rid(s, rg, "routeTables", "rt-app"), rid(s, rg, "routeTables", "rt-db")
+    hub = vnet(s, rg, "vnet-hubfw", ["10.60.0.0/24"], [("AzureFirewallSubnet", "10.60.0.0/26")],
+               peerings=[("hub-to-app", app_id, ["10.61.0.0/16"], "Connected", {"forwarded": True}),
+                         ("hub-to-db", db_id, ["10.62.0.0/16"], "Connected", {"forwarded": True})])
+    app = vnet(s, rg, "vnet-app", ["10.61.0.0/16"], [("app", "10.61.1.0/24", {"route_table": rt_app})],
+               peerings=[("app-to-hub", hub_id, ["10.60.0.0/24"], "Connected", {"forwarded": True})])
+    db = vnet(s, rg, "vnet-db", ["10.62.0.0/16"], [("db", "10.62.1.0/24", {"route_table": rt_db})],
+              peerings=[("db-to-hub", hub_id, ["10.60.0.0/24"], "Connected", {"forwarded": True})])
+    app_sn, db_sn = app["properties"]["subnets"][0]["id"], db["properties"]["subnets"][0]["id"]
+    app["tags"], db["tags"] = {"zone": "internal"}, {"zone": "data"}
+    collections = [("internal-to-data", 200, "Allow", [
+        network_rule("postgres", ["TCP"], ["10.61.1.0/24"], ["10.62.1.0/24"], ["5432"])])]
+    if open_:
+        collections = [("spokes", 200, "Allow", [network_rule("any", ["Any"], ["10.61.0.0/16", "10.62.0.0/16"],
+                                                                 ["10.61.0.0/16", "10.62.0.0/16"], ["*"])])]
+    return {SUB_A: {"displayName": "hub-firewall", "virtualNetworks": [hub, app, db],
+                    "routeTables": [route_table(s, rg, "rt-app", [("db-via-fw", "10.62.0.0/16", "VirtualAppliance", "10.60.0.4")],
+                                                subnets=[app_sn]),
+                                    route_table(s, rg, "rt-db", [("app-via-fw", "10.61.0.0/16", "VirtualAppliance", "10.60.0.4")],
+                                                subnets=[db_sn])],
+                    "networkInterfaces": [nic(s, rg, "app-1-nic", app_sn, "10.61.1.10", vm=vm_id(s, rg, "app-1")),
+                                          nic(s, rg, "db-1-nic", db_sn, "10.62.1.10", vm=vm_id(s, rg, "db-1"))],
+                    "azureFirewalls": [firewall(s, rg, "fw-hubfw", hub["properties"]["subnets"][0]["id"], "10.60.0.4",
+                                                rid(s, rg, "publicIPAddresses", "fw-hubfw-pip"), collections)],
+                    "publicIPAddresses": [public_ip(s, rg, "fw-hubfw-pip", "20.95.0.1")]}}
+
+
 SCENARIOS = {"flat": flat, "five_zones": five_zones, "subnet_allows_nic_denies": subnet_allows_nic_denies,
-             "outbound": outbound, "udr_firewall": udr_firewall, "firewall_with_policy": firewall_with_policy}
+             "outbound": outbound, "udr_firewall": udr_firewall, "firewall_with_policy": firewall_with_policy,
+             "hub_firewall": hub_firewall, "hub_firewall_open": lambda: hub_firewall(open_=True)}
 
 if __name__ == "__main__":
     for name, build in SCENARIOS.items():
