@@ -190,12 +190,16 @@ def fetch_subscription(credential: Any, subscription: str, settings: Settings) -
     # Rule collection groups are read only for policies some firewall here uses (or
     # inherits from): a policy nobody applies changes no path.
     groups: list[dict[str, Any]] = []
+    complete: list[dict[str, Any]] = []  # policies whose groups were all read
     for policy in _policies_in_use(raw):
         group, name = _scope(policy["id"])
         items = _guarded(subscription, f"firewallPolicyRuleCollectionGroups.list({name})",
                          lambda: client.firewall_policy_rule_collection_groups.list(group, name), gaps)
-        groups.extend(items or [])
+        if items is not None:
+            groups.extend(items)
+            complete.append({"id": policy["id"]})
     raw["firewallPolicyRuleCollectionGroups"] = groups
+    raw["firewallPolicyGroupsRead"] = complete
     return raw, gaps
 
 

@@ -140,15 +140,18 @@ def _implicit_deny(firewall_id: str, priority: int) -> Rule:
 
 
 def firewall_policies(items: list[tuple[str, Mapping[str, Any]]], fw_policies: list[tuple[str, Mapping[str, Any]]],
-                      groups: list[tuple[str, Mapping[str, Any]]], network_of: Any
+                      groups: list[tuple[str, Mapping[str, Any]]], groups_read: list[tuple[str, Mapping[str, Any]]],
+                      network_of: Any
                       ) -> tuple[list[FirewallPolicy], dict[str, tuple[str, ...]], list[CollectionError]]:
     """(policies, firewall id -> policy ids, gaps) for every firewall.
 
     `fw_policies` and `groups` are what was read of Firewall Policies and their rule
-    collection groups; a firewall whose policy (or base policy) was not read gets a gap
-    and no policies: it stays pass-through, and the report says its rules are unknown.
+    collection groups, `groups_read` the policies whose groups were all read; a firewall
+    whose policy (or base policy) was not read gets a gap and no policies: it stays
+    pass-through, and the report says its rules are unknown.
     """
-    read = {fold(p["id"]): p for _, p in fw_policies}
+    complete = {fold(p["id"]) for _, p in groups_read}
+    read = {fold(p["id"]): p for _, p in fw_policies if fold(p["id"]) in complete}
     groups_of: dict[str, list[Mapping[str, Any]]] = {}
     for _, group in groups:
         parent = fold(group["id"]).rsplit("/rulecollectiongroups/", 1)[0]

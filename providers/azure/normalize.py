@@ -459,7 +459,8 @@ def snapshot(raws: list[Mapping[str, Any]], gaps: Iterable[CollectionError] = ()
     estate = _Estate(raws)
     appliance_policies, attached, firewall_gaps = firewall_policies(
         estate.items("azureFirewalls"), estate.items("firewallPolicies"),
-        estate.items("firewallPolicyRuleCollectionGroups"), lambda fw: _firewall_network(fw, estate))
+        estate.items("firewallPolicyRuleCollectionGroups"), estate.items("firewallPolicyGroupsRead"),
+        lambda fw: _firewall_network(fw, estate))
     parts = networks_and_routes(estate, attached)
     by_id = lambda items: tuple(sorted(items, key=lambda x: fold(x.id)))  # noqa: E731
     return Snapshot(

@@ -111,3 +111,45 @@ def test_any_protocol_on_every_port_is_one_rule_for_all():
     assert network_rules(rule, "c", "cid", 400, "deny") == [Rule(
         id="cid/rules/r/all", name="c/r", direction="ingress", action="deny", priority=400, protocol="all",
         peers=cidrs("10.0.0.0/8", "192.168.1.1/32"))]
+
+
+def test_denied_rule_collection_groups_are_gaps_never_a_deny_all_firewall():
+    import json
+
+    from arm_fake import FakeArm, FakeCredential, load
+    from providers.azure import fetch
+    from scanner.progress import QUIET
+
+    def denied(method, path):
+        if "firewallPolicies/fwp-child/ruleCollectionGroups" in path:
+            return 403, {"content-type": "application/json"}, json.dumps({"error": {
+                "code": "AuthorizationFailed", "message": "no Microsoft.Network/firewallPolicies/ruleCollectionGroups/read"}})
+        return None
+
+    subs = load("firewall_with_policy")
+    with FakeArm(subs, fault=denied):
+        raws, gaps = fetch.fetch(FakeCredential(), [A], fetch.Settings(retry_total=3, retry_backoff_factor=0), 1, QUIET)
+    snap = normalize.snapshot(raws, gaps)
+    assert [(e.operation, e.code) for e in snap.errors] == [
+        ("firewallPolicyRuleCollectionGroups.list(fwp-child)", "AuthorizationFailed"),
+        ("firewallPolicies/ruleCollectionGroups.list", "NotRead")]
+    assert one(snap.gateways, "fw-policy").policy_ids == () and not snap.policies
+
+
+def test_every_firewall_policy_read_is_covered_by_the_shipped_role():
+    import fnmatch
+    import json
+    from importlib import resources
+
+    from arm_fake import FakeArm, FakeCredential, load
+    from providers.azure import fetch
+    from scanner.progress import QUIET
+    from test_azure_collect import required_action
+
+    actions = [a.lower() for a in json.loads(resources.files("providers").joinpath("azure", "role.json").read_text())["Actions"]]
+    with FakeArm(load("firewall_with_policy")) as arm:
+        fetch.fetch(FakeCredential(), [A], fetch.Settings(retry_total=3, retry_backoff_factor=0), 1, QUIET)
+    paths = set(arm.gets())
+    assert any(p.lower().endswith("/rulecollectiongroups") for p in paths)
+    for path in paths:
+        assert any(fnmatch.fnmatch(required_action(path), a) for a in actions), path
