@@ -31,6 +31,7 @@ UNZONED = "unzoned"
 PUBLIC_PROBE = ipaddress.ip_address("1.1.1.1")
 MAX_EVIDENCE = 12
 MAX_SOURCES = 8
+NO_APPLIANCES: tuple = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +94,10 @@ class Reachability:
             evidence += ev
             if not allowed:
                 return allowed, []
-        appliances: list[list[FirewallPolicy]] = []
-        path = self._path_from_internet(dst) if src is None else self._path(src, dst, appliances)
+        if src is None:
+            path, appliances = self._path_from_internet(dst), NO_APPLIANCES
+        else:
+            path, appliances = self._path(src, dst)
         if path is None:
             return PortSet(), []
         for policies in appliances:
@@ -148,25 +151,23 @@ class Reachability:
             return None
         return [f"{dst.id} has public address {dst.public_ips[0]}", hop.describe()]
 
-    def _path(self, src: Workload, dst: Workload, appliances: list[list[FirewallPolicy]]) -> list[str] | None:
+    def _path(self, src: Workload, dst: Workload) -> tuple[list[str] | None, tuple[list[FirewallPolicy], ...]]:
+        """The route evidence (None: no path) and the policies of appliances on it."""
         src_subnet, dst_subnet = self.index.subnet(src.subnet_id), self.index.subnet(dst.subnet_id)
         if src_subnet is None or dst_subnet is None or not src.private_ips or not dst.private_ips:
-            return None
+            return None, NO_APPLIANCES
         there = self.routing.lookup(src_subnet, dst.private_ips[0], src.network_tags)
         back = self.routing.lookup(dst_subnet, src.private_ips[0], dst.network_tags)
         if not (self._usable(there, src.network_id, dst.network_id)
                 and self._usable(back, dst.network_id, src.network_id)):
-            return None
+            return None, NO_APPLIANCES
         if there.route.target_kind == "local" and fold(src.network_id) == fold(dst.network_id):
-            return []  # the ordinary case needs no evidence line
-        seen = set()
-        for hop in (there, back):
-            if hop.route.target_kind == "appliance":
-                key, policies = self._appliance_policies(hop.route)
-                if policies and key not in seen:
-                    seen.add(key)
-                    appliances.append(policies)
-        return [there.describe(), back.describe()]
+            return [], NO_APPLIANCES  # the ordinary case needs no evidence line
+        appliances = NO_APPLIANCES
+        if there.route.target_kind == "appliance" or back.route.target_kind == "appliance":
+            found = dict(self._appliance_policies(h.route) for h in (there, back) if h.route.target_kind == "appliance")
+            appliances = tuple(p for p in found.values() if p)
+        return [there.describe(), back.describe()], appliances
 
     def _appliance_policies(self, route: Route) -> tuple[str, list[FirewallPolicy]]:
         """The appliance a route targets (by gateway id or one of its addresses) and the
