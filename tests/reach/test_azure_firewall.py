@@ -83,3 +83,12 @@ def test_route_naming_the_appliance_by_id_in_another_case():
 def test_unknown_next_hop_address_stays_pass_through():
     # A next hop that is no known appliance: nothing is known about what it enforces.
     assert inbound(hub_and_spokes([A_TO_B_443()], target="10.1.9.99"), "nic-b") == {"internal": ["all"]}
+
+
+def test_appliance_policies_survive_a_snapshot_file_round_trip():
+    from scanner import snapshot as snapshot_file
+
+    snap = hub_and_spokes([A_TO_B_443()])
+    back = snapshot_file.loads(snapshot_file.dumps(snap))
+    assert back == snap and back.gateways[0].policy_ids == ("fw-hub/networkRules",)
+    assert inbound(back, "nic-b") == {"internal": ["tcp/443"]}
