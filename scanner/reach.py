@@ -59,8 +59,8 @@ class Reachability:
         self._cites: dict[tuple, str] = {}
         self._transit: dict[str, set[str]] | None = None
         self._point_cache: dict[tuple[int, bool], list[list[FirewallPolicy]]] = {}
-        self._appliances: dict[str, Gateway] | None = None
-        self._appliance_points: dict[int, tuple[str, list[FirewallPolicy]]] = {}
+        self._appliances: dict[str, list[Gateway]] | None = None
+        self._appliance_points: dict[tuple[int, str], tuple[str, list[FirewallPolicy]]] = {}
 
     def _subject(self, wl: Workload) -> Subject:
         found = self._subjects.get(id(wl))
@@ -165,30 +165,44 @@ class Reachability:
             return [], NO_APPLIANCES  # the ordinary case needs no evidence line
         appliances = NO_APPLIANCES
         if there.route.target_kind == "appliance" or back.route.target_kind == "appliance":
-            found = dict(self._appliance_policies(h.route) for h in (there, back) if h.route.target_kind == "appliance")
+            found = dict(self._appliance_policies(h.route, n) for h, n in ((there, src.network_id), (back, dst.network_id))
+                         if h.route.target_kind == "appliance")
             appliances = tuple(p for p in found.values() if p)
         return [there.describe(), back.describe()], appliances
 
-    def _appliance_policies(self, route: Route) -> tuple[str, list[FirewallPolicy]]:
-        """The appliance a route targets (by gateway id or one of its addresses) and the
-        policies it enforces; resolved once per route, the same list object every time so
-        the evaluator's caches hold."""
-        found = self._appliance_points.get(id(route))
+    def _appliance_policies(self, route: Route, network_id: str) -> tuple[str, list[FirewallPolicy]]:
+        """The appliance a route in `network_id` targets and the policies it enforces;
+        resolved once per route and network, the same list object every time so the
+        evaluator's caches hold."""
+        key = (id(route), fold(network_id))
+        found = self._appliance_points.get(key)
         if found is None:
-            gateway = self._appliance(route.target_id)
+            gateway = self._appliance(route.target_id, network_id)
             found = ((fold(gateway.id), self.index.policies_by_ids(gateway.policy_ids)) if gateway
                      else (fold(route.target_id), []))
-            self._appliance_points[id(route)] = found
+            self._appliance_points[key] = found
         return found
 
-    def _appliance(self, target: str) -> Gateway | None:
+    def _appliance(self, target: str, network_id: str) -> Gateway | None:
+        """The appliance gateway a route names: by its id, or by a private address of an
+        appliance in the route's own network or one peered with it (private addresses
+        repeat across unrelated networks)."""
         if self._appliances is None:
-            self._appliances = {}
+            self._appliances = defaultdict(list)
             for gw in self.index.snapshot.gateways:
                 if gw.kind == "appliance":
-                    for key in (gw.id, *gw.private_ips):
-                        self._appliances.setdefault(fold(key), gw)
-        return self._appliances.get(fold(target)) if target else None
+                    self._appliances[fold(gw.id)].append(gw)
+                    for ip in gw.private_ips:
+                        self._appliances["ip:" + fold(ip)].append(gw)
+        if not target:
+            return None
+        by_id = self._appliances.get(fold(target))
+        if by_id:
+            return by_id[0]
+        here = fold(network_id)
+        near = {here} | {fold(p.peer_network_id) for p in self.index.peerings_of.get(here, ())}
+        return next((gw for gw in self._appliances.get("ip:" + fold(target), ())
+                     if fold(gw.network_id) in near or not gw.network_id), None)
 
     def _usable(self, hop: Hop | None, here: str, there: str) -> bool:
         if hop is None or not hop.route.active:
@@ -251,9 +265,11 @@ class Reachability:
                     if route.target_kind == "transit" and route.target_id:
                         joined[fold(route.target_id)].add(fold(table.network_id))
                     elif route.target_kind == "appliance" and route.target_id:
-                        gateway = self._appliance(route.target_id)
-                        key = fold(gateway.id) if gateway else fold(route.target_id)
-                        joined["appliance:" + key].add(fold(table.network_id))
+                        # Only a known appliance joins networks: a bare next-hop address
+                        # may be a different box in each network.
+                        gateway = self._appliance(route.target_id, table.network_id)
+                        if gateway is not None:
+                            joined["appliance:" + fold(gateway.id)].add(fold(table.network_id))
             self._transit = defaultdict(set)
             for nets in joined.values():
                 for n in nets:

@@ -2,6 +2,8 @@
 more enforcement point for flows a UDR sends through it (docs/model.md)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from builder import Estate, allow_in, cidr, deny_in, local, route
 
 from reach.common import access, inbound
@@ -80,9 +82,17 @@ def test_route_naming_the_appliance_by_id_in_another_case():
     assert inbound(hub_and_spokes([A_TO_B_443()], target="FW-HUB"), "nic-b") == {"internal": ["tcp/443"]}
 
 
-def test_unknown_next_hop_address_stays_pass_through():
-    # A next hop that is no known appliance: nothing is known about what it enforces.
-    assert inbound(hub_and_spokes([A_TO_B_443()], target="10.1.9.99"), "nic-b") == {"internal": ["all"]}
+def test_unknown_next_hop_address_does_not_join_spokes():
+    # A bare address that is no known appliance may be a different box in each spoke:
+    # it does not make unpeered networks neighbours.
+    assert inbound(hub_and_spokes([A_TO_B_443()], target="10.1.9.99"), "nic-b") == {}
+
+
+def test_firewall_address_in_an_unpeered_network_is_not_the_next_hop():
+    snap = hub_and_spokes([A_TO_B_443()])
+    # The same address, but the firewall sits in a network neither spoke is peered with.
+    moved = replace(snap, gateways=tuple(replace(g, network_id="vnet-far") for g in snap.gateways))
+    assert inbound(moved, "nic-b") == {}
 
 
 def test_appliance_policies_survive_a_snapshot_file_round_trip():
