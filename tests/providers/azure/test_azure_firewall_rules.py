@@ -153,3 +153,27 @@ def test_every_firewall_policy_read_is_covered_by_the_shipped_role():
     assert any(p.lower().endswith("/rulecollectiongroups") for p in paths)
     for path in paths:
         assert any(fnmatch.fnmatch(required_action(path), a) for a in actions), path
+
+
+def test_central_policy_in_another_subscription_is_read_there():
+    import json
+
+    from arm_fake import FakeArm, FakeCredential, load
+    from providers.azure import fetch
+    from scanner.progress import QUIET
+
+    b = "22222222-2222-2222-2222-222222222222"
+    subs = load("firewall_with_policy")
+    moved = json.loads(json.dumps({k: subs[A].pop(k) for k in ("firewallPolicies", "firewallPolicyRuleCollectionGroups")})
+                       .replace(A, b))
+    subs[b] = {"displayName": "connectivity", **moved}
+    subs[A]["azureFirewalls"][0]["properties"]["firewallPolicy"]["id"] = moved["firewallPolicies"][1]["id"]
+    with FakeArm(subs) as arm:
+        raws, gaps = fetch.fetch(FakeCredential(), [A, b], fetch.Settings(retry_total=3, retry_backoff_factor=0), 2, QUIET)
+    assert gaps == []
+    assert sorted(p.split("/")[2] for p in arm.gets() if p.lower().endswith("/rulecollectiongroups")) == [b, b]
+    snap = normalize.snapshot(raws, gaps)
+    policy = one(snap.policies, "fw-policy/networkRules")
+    assert policy.account == A and [r.name for r in policy.rules] == [
+        "deny-rdp/rdp", "allow-web/web", "allow-web/web", "ImplicitDeny"]
+    assert snap.errors == ()
