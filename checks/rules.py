@@ -68,8 +68,8 @@ GCP_DEFAULT_RULES = ("default-allow-internal", "default-allow-ssh", "default-all
 def cidr_where_group_belongs(ctx: AuditContext, private_ranges=PRIVATE_RANGES,
                              platform_rule_names=GCP_DEFAULT_RULES) -> Iterator[Result]:
     for policy in ctx.snapshot.policies:
-        if not policy.stateful:  # stateless ACLs can only speak CIDR
-            continue
+        if not policy.stateful or policy.kind == "appliance-firewall":
+            continue  # stateless ACLs and firewall appliances can only speak addresses
         networks = policy_networks(ctx, policy)
         home = networks[0] if len(networks) == 1 else None
         hits = []

@@ -10,6 +10,8 @@ Where a policy applies is said by who lists it: `Network.policy_ids` (GCP VPC fi
 rules, network and hierarchical firewall policies), `Subnet.policy_ids` (AWS network
 ACLs, Azure subnet NSGs) and `Workload.policy_ids` (AWS security groups, Azure NIC NSGs).
 Each of those three is one enforcement point; traffic must pass all of them.
+`Gateway.policy_ids` (an appliance's own rules, Azure Firewall) is one more, for flows
+whose route goes through that appliance.
 """
 from __future__ import annotations
 
@@ -115,6 +117,9 @@ class Gateway(Resource):
     nat_subnet_ids: tuple[str, ...] = ()  # subnets NATed without a route (GCP Cloud NAT, Azure NAT GW)
     service: str = ""  # endpoint service name
     private_ips: tuple[Address, ...] = ()  # appliance addresses
+    # Policies an appliance enforces on the traffic it forwards (Azure Firewall rule
+    # collections): one more enforcement point for flows routed through it.
+    policy_ids: tuple[str, ...] = ()
 
 
 @frozen
@@ -191,6 +196,7 @@ PolicyKind = Literal[
     "hierarchical-firewall-policy",
     "nsg",
     "listener",  # the ports a load balancer's frontend forwards (GCP forwarding rules)
+    "appliance-firewall",  # rules of a firewall appliance on the path (Azure Firewall)
 ]
 
 

@@ -3,7 +3,8 @@
 A flow from a source workload to a destination workload needs: a route from the source's
 subnet to the destination's address (local, an active peering with routes as its kind
 requires, transit, or an appliance), a route back, the source's egress at every
-enforcement point and the destination's ingress at every enforcement point (scanner.evaluate).
+enforcement point, the rules of any appliance a route goes through (Gateway.policy_ids)
+and the destination's ingress at every enforcement point (scanner.evaluate).
 From the internet it needs a public address on the destination, a route from its subnet
 back to an internet gateway, and ingress that admits a public source.
 
@@ -20,7 +21,7 @@ from typing import Any, Iterable
 
 from scanner.evaluate import INTERNET, Evaluator, Subject, cite, net, subject
 from scanner.index import Index, fold
-from scanner.model import FirewallPolicy, Workload
+from scanner.model import FirewallPolicy, Gateway, Route, Workload
 from scanner.ports import PortSet
 from scanner.routing import Hop, Routing
 from scanner.zonepolicy import INTERNET as INTERNET_ZONE
@@ -30,6 +31,7 @@ UNZONED = "unzoned"
 PUBLIC_PROBE = ipaddress.ip_address("1.1.1.1")
 MAX_EVIDENCE = 12
 MAX_SOURCES = 8
+NO_APPLIANCES: tuple = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,8 @@ class Reachability:
         self._cites: dict[tuple, str] = {}
         self._transit: dict[str, set[str]] | None = None
         self._point_cache: dict[tuple[int, bool], list[list[FirewallPolicy]]] = {}
+        self._appliances: dict[str, list[Gateway]] | None = None
+        self._appliance_points: dict[tuple[int, str], tuple[str, list[FirewallPolicy]]] = {}
 
     def _subject(self, wl: Workload) -> Subject:
         found = self._subjects.get(id(wl))
@@ -90,9 +94,18 @@ class Reachability:
             evidence += ev
             if not allowed:
                 return allowed, []
-        path = self._path_from_internet(dst) if src is None else self._path(src, dst)
+        if src is None:
+            path, appliances = self._path_from_internet(dst), NO_APPLIANCES
+        else:
+            path, appliances = self._path(src, dst)
         if path is None:
             return PortSet(), []
+        for policies in appliances:
+            # A firewall on the path sees the forward flow: sources are peers, destinations targets.
+            allowed, ev = self.evaluator.point(policies, "ingress", local, remote, allowed)
+            evidence += ev
+            if not allowed:
+                return allowed, []
         if src is not None:
             for policies in self._points(src, ingress=False):
                 allowed, ev = self.evaluator.point(policies, "egress", remote, local, allowed)
@@ -138,18 +151,58 @@ class Reachability:
             return None
         return [f"{dst.id} has public address {dst.public_ips[0]}", hop.describe()]
 
-    def _path(self, src: Workload, dst: Workload) -> list[str] | None:
+    def _path(self, src: Workload, dst: Workload) -> tuple[list[str] | None, tuple[list[FirewallPolicy], ...]]:
+        """The route evidence (None: no path) and the policies of appliances on it."""
         src_subnet, dst_subnet = self.index.subnet(src.subnet_id), self.index.subnet(dst.subnet_id)
         if src_subnet is None or dst_subnet is None or not src.private_ips or not dst.private_ips:
-            return None
+            return None, NO_APPLIANCES
         there = self.routing.lookup(src_subnet, dst.private_ips[0], src.network_tags)
         back = self.routing.lookup(dst_subnet, src.private_ips[0], dst.network_tags)
         if not (self._usable(there, src.network_id, dst.network_id)
                 and self._usable(back, dst.network_id, src.network_id)):
-            return None
+            return None, NO_APPLIANCES
         if there.route.target_kind == "local" and fold(src.network_id) == fold(dst.network_id):
-            return []  # the ordinary case needs no evidence line
-        return [there.describe(), back.describe()]
+            return [], NO_APPLIANCES  # the ordinary case needs no evidence line
+        appliances = NO_APPLIANCES
+        if there.route.target_kind == "appliance" or back.route.target_kind == "appliance":
+            found = dict(self._appliance_policies(h.route, n) for h, n in ((there, src.network_id), (back, dst.network_id))
+                         if h.route.target_kind == "appliance")
+            appliances = tuple(p for p in found.values() if p)
+        return [there.describe(), back.describe()], appliances
+
+    def _appliance_policies(self, route: Route, network_id: str) -> tuple[str, list[FirewallPolicy]]:
+        """The appliance a route in `network_id` targets and the policies it enforces;
+        resolved once per route and network, the same list object every time so the
+        evaluator's caches hold."""
+        key = (id(route), fold(network_id))
+        found = self._appliance_points.get(key)
+        if found is None:
+            gateway = self._appliance(route.target_id, network_id)
+            found = ((fold(gateway.id), self.index.policies_by_ids(gateway.policy_ids)) if gateway
+                     else (fold(route.target_id), []))
+            self._appliance_points[key] = found
+        return found
+
+    def _appliance(self, target: str, network_id: str) -> Gateway | None:
+        """The appliance gateway a route names: by its id, or by a private address of an
+        appliance in the route's own network or one peered with it (private addresses
+        repeat across unrelated networks)."""
+        if self._appliances is None:
+            self._appliances = defaultdict(list)
+            for gw in self.index.snapshot.gateways:
+                if gw.kind == "appliance":
+                    self._appliances[fold(gw.id)].append(gw)
+                    for ip in gw.private_ips:
+                        self._appliances["ip:" + fold(ip)].append(gw)
+        if not target:
+            return None
+        by_id = self._appliances.get(fold(target))
+        if by_id:
+            return by_id[0]
+        here = fold(network_id)
+        near = {here} | {fold(p.peer_network_id) for p in self.index.peerings_of.get(here, ())}
+        return next((gw for gw in self._appliances.get("ip:" + fold(target), ())
+                     if fold(gw.network_id) in near or not gw.network_id), None)
 
     def _usable(self, hop: Hop | None, here: str, there: str) -> bool:
         if hop is None or not hop.route.active:
@@ -203,13 +256,20 @@ class Reachability:
         return [c for n in sorted(networks) for c in by_network.get(n, ())]
 
     def _transit_neighbours(self, network_id: str) -> set[str]:
-        """Networks that route to the same transit gateway (its own tables are not modelled)."""
+        """Networks that route to the same transit gateway (its own tables are not modelled)
+        or to the same appliance (a hub firewall between spokes that are not peered)."""
         if self._transit is None:
             joined: dict[str, set[str]] = defaultdict(set)
             for table in self.index.snapshot.route_tables:
                 for route in table.routes:
                     if route.target_kind == "transit" and route.target_id:
                         joined[fold(route.target_id)].add(fold(table.network_id))
+                    elif route.target_kind == "appliance" and route.target_id:
+                        # Only a known appliance joins networks: a bare next-hop address
+                        # may be a different box in each network.
+                        gateway = self._appliance(route.target_id, table.network_id)
+                        if gateway is not None:
+                            joined["appliance:" + fold(gateway.id)].add(fold(table.network_id))
             self._transit = defaultdict(set)
             for nets in joined.values():
                 for n in nets:

@@ -28,6 +28,7 @@ _POLICY_DEFAULTS = {
     "network-firewall-policy": dict(stateful=True, evaluation="first-match", chain_order=200),
     "hierarchical-firewall-policy": dict(stateful=True, evaluation="first-match", chain_order=0),
     "nsg": dict(stateful=True, evaluation="first-match"),
+    "appliance-firewall": dict(stateful=True, evaluation="first-match"),
 }
 _DEFAULT_KIND = {"aws": "security-group", "gcp": "vpc-firewall", "azure": "nsg"}
 

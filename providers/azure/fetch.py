@@ -38,6 +38,7 @@ LISTS: tuple[tuple[str, str], ...] = (
     ("natGateways", "nat_gateways"),
     ("applicationSecurityGroups", "application_security_groups"),
     ("azureFirewalls", "azure_firewalls"),
+    ("firewallPolicies", "firewall_policies"),
     ("networkWatchers", "network_watchers"),
 )
 SERVICE = "Microsoft.Network"
@@ -147,8 +148,20 @@ def _guarded(subscription: str, operation: str, call: Callable[[], Iterable[Any]
         return None
 
 
-def _watcher_scope(watcher_id: str) -> tuple[str, str]:
-    parts = watcher_id.strip("/").split("/")
+def _policies_in_use(raws: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_id = {p["id"].casefold(): p for raw in raws for p in raw.get("firewallPolicies", [])}
+    wanted: list[str] = []
+    for firewall in (f for raw in raws for f in raw.get("azureFirewalls", [])):
+        current = ((firewall.get("properties") or {}).get("firewallPolicy") or {}).get("id", "")
+        while current and current.casefold() not in wanted:
+            wanted.append(current.casefold())
+            current = (((by_id.get(current.casefold()) or {}).get("properties") or {}).get("basePolicy") or {}).get("id", "")
+    return [by_id[w] for w in wanted if w in by_id]
+
+
+def _scope(resource_id: str) -> tuple[str, str]:
+    """(resource group, name) of a top-level resource id."""
+    parts = resource_id.strip("/").split("/")
     lower = [p.lower() for p in parts]
     return parts[lower.index("resourcegroups") + 1], parts[-1]
 
@@ -169,12 +182,40 @@ def fetch_subscription(credential: Any, subscription: str, settings: Settings) -
         raw[key] = items if items is not None else []
     flow_logs: list[dict[str, Any]] = []
     for watcher in raw.get("networkWatchers", []):
-        group, name = _watcher_scope(watcher["id"])
+        group, name = _scope(watcher["id"])
         items = _guarded(subscription, f"flowLogs.list({name})",
                          lambda: client.flow_logs.list(group, name), gaps)
         flow_logs.extend(items or [])
     raw["flowLogs"] = flow_logs
     return raw, gaps
+
+
+def read_rule_groups(credential: Any, raws: list[dict[str, Any]], settings: Settings) -> list[CollectionError]:
+    """Rule collection groups of the Firewall Policies some firewall uses or inherits from,
+    in whichever scanned subscription the policy lives (central policies usually sit in a
+    connectivity subscription): a policy nobody applies changes no path. Each policy's
+    groups land in its own subscription's record, with `firewallPolicyGroupsRead` naming
+    the policies read in full."""
+    from azure.mgmt.network import NetworkManagementClient
+
+    gaps: list[CollectionError] = []
+    owner = {p["id"].casefold(): raw for raw in raws for p in raw.get("firewallPolicies", [])}
+    clients: dict[str, Any] = {}
+    for raw in raws:
+        raw["firewallPolicyRuleCollectionGroups"], raw["firewallPolicyGroupsRead"] = [], []
+    for policy in _policies_in_use(raws):
+        raw = owner[policy["id"].casefold()]
+        subscription = raw["subscription"]
+        if subscription not in clients:
+            clients[subscription] = NetworkManagementClient(credential, subscription, **settings.client_kwargs())
+        client = clients[subscription]
+        group, name = _scope(policy["id"])
+        items = _guarded(subscription, f"firewallPolicyRuleCollectionGroups.list({name})",
+                         lambda: client.firewall_policy_rule_collection_groups.list(group, name), gaps)
+        if items is not None:
+            raw["firewallPolicyRuleCollectionGroups"].extend(items)
+            raw["firewallPolicyGroupsRead"].append({"id": policy["id"]})
+    return gaps
 
 
 def _fields(gap: CollectionError) -> dict[str, Any]:
@@ -220,4 +261,5 @@ def fetch(credential: Any, subscriptions: list[str], settings: Settings, max_wor
         results = list(pool.map(one, subscriptions))
     raws = [raw for raw, _ in results]
     gaps = [gap for _, found in results for gap in found]
+    gaps += read_rule_groups(credential, raws, settings)
     return raws, gaps

@@ -12,6 +12,7 @@ import ipaddress
 from collections import defaultdict
 from typing import Any, Iterable, Mapping
 
+from providers.azure.firewall import firewall_policies
 from scanner.model import (
     Account, CollectionError, FirewallPolicy, FlowLog, Gateway, Network, Peer, Peering,
     PortRange, Route, RouteTable, Rule, Snapshot, Subnet, Workload,
@@ -260,7 +261,8 @@ def _internet_gateway_id(vnet_id: str, default_outbound: bool) -> str:
     return f"{vnet_id}/internet" if default_outbound else f"{vnet_id}/internet-public-ip-only"
 
 
-def networks_and_routes(estate: _Estate) -> dict[str, list[Any]]:
+def networks_and_routes(estate: _Estate, firewall_policy_ids: Mapping[str, tuple[str, ...]] | None = None
+                        ) -> dict[str, list[Any]]:
     networks, subnets, tables, gateways, peerings = [], [], [], [], []
     internet: dict[str, Gateway] = {}
     nat_subnets: dict[str, list[str]] = defaultdict(list)
@@ -371,6 +373,7 @@ def networks_and_routes(estate: _Estate) -> dict[str, list[Any]]:
             public=any(ref(c.get("publicIPAddress")) for c in configs),
             service="AzureFirewall" + (f" policy {ref(fp.get('firewallPolicy'))}" if ref(fp.get("firewallPolicy")) else ""),
             private_ips=_unique(c.get("privateIPAddress", "") for c in configs),
+            policy_ids=(firewall_policy_ids or {}).get(fold(firewall["id"]), ()),
         ))
 
     for sub, nic in estate.items("networkInterfaces"):
@@ -443,12 +446,22 @@ def flow_logs(estate: _Estate) -> list[FlowLog]:
     return out
 
 
+def _firewall_network(firewall: Mapping[str, Any], estate: _Estate) -> str:
+    configs = [props(c) for c in props(firewall).get("ipConfigurations") or ()]
+    subnet_id = next((ref(c.get("subnet")) for c in configs if ref(c.get("subnet"))), "")
+    return estate.vnet_of_subnet(subnet_id) if subnet_id else ""
+
+
 def snapshot(raws: list[Mapping[str, Any]], gaps: Iterable[CollectionError] = (),
              names: Mapping[str, str] | None = None) -> Snapshot:
     """One snapshot of every subscription read (a denied one is still an account, with its gap)."""
     names = names or {}
     estate = _Estate(raws)
-    parts = networks_and_routes(estate)
+    appliance_policies, attached, firewall_gaps = firewall_policies(
+        estate.items("azureFirewalls"), estate.items("firewallPolicies"),
+        estate.items("firewallPolicyRuleCollectionGroups"), estate.items("firewallPolicyGroupsRead"),
+        lambda fw: _firewall_network(fw, estate))
+    parts = networks_and_routes(estate, attached)
     by_id = lambda items: tuple(sorted(items, key=lambda x: fold(x.id)))  # noqa: E731
     return Snapshot(
         accounts=tuple(Account(provider="azure", id=raw["subscription"], name=names.get(raw["subscription"], ""))
@@ -458,8 +471,8 @@ def snapshot(raws: list[Mapping[str, Any]], gaps: Iterable[CollectionError] = ()
         route_tables=by_id(parts["route_tables"]),
         gateways=by_id(parts["gateways"]),
         peerings=by_id(parts["peerings"]),
-        policies=by_id(policies(estate)),
+        policies=by_id([*policies(estate), *appliance_policies]),
         workloads=by_id(workloads(estate)),
         flow_logs=by_id(flow_logs(estate)),
-        errors=tuple(gaps),
+        errors=(*gaps, *firewall_gaps),
     )

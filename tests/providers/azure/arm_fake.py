@@ -110,6 +110,11 @@ class FakeArm:
             watcher = "/".join(segments[:8]).lower()
             logs = [f for f in estate.get("flowLogs", []) if f["id"].lower().startswith("/" + watcher + "/")]
             return self._page(url, query, logs)
+        if len(segments) == 9 and lower[6] == "firewallpolicies" and lower[8] == "rulecollectiongroups":
+            parent = "/" + "/".join(segments[:8]).lower() + "/"
+            groups = [g for g in estate.get("firewallPolicyRuleCollectionGroups", [])
+                      if g["id"].lower().startswith(parent)]
+            return self._page(url, query, groups)
         return _error(404, "InvalidResourceType", f"no fake for {url.path}")
 
     def _page(self, url: Any, query: dict, items: list) -> tuple[int, dict, str]:

@@ -22,6 +22,12 @@ EXPECTED = {
     "outbound": {"SEG201", "SEG501"},
     # a UDR sends 0.0.0.0/0 to the firewall appliance: no internet route findings
     "udr_firewall": {"SEG501"},
+    # spokes meet only through the hub firewall, which admits internal -> data on 5432 only:
+    # no zone-boundary finding, only the spokes' default internet routes and missing flow logs
+    "hub_firewall": {"SEG201", "SEG202", "SEG501"},
+    # the same firewall with one rule admitting everything between the spokes: data reaches
+    # internal (SEG203), SSH between zones (SEG401) and the firewall rule admits SSH (SEG403)
+    "hub_firewall_open": {"SEG201", "SEG202", "SEG203", "SEG401", "SEG403", "SEG501"},
 }
 
 
@@ -53,3 +59,19 @@ def test_subnet_allow_with_nic_deny_is_not_internet_exposure(monkeypatch):
         res = CliRunner().invoke(main, ["scan", "azure", "-q", "--format", "json", "--fail-on", "none",
                                         *[a for s in sorted(subs) for a in ("--subscription", s)]])
     assert not [f for f in json.loads(res.output)["findings"] if f["check_id"] in ("SEG101", "SEG102", "SEG103")]
+
+
+def test_zone_flow_through_the_hub_firewall_cites_its_rule(monkeypatch):
+    credential = FakeCredential("t")
+    monkeypatch.setattr(azure_cli, "credential_factory", lambda cloud, tenant: credential)
+    monkeypatch.setattr(azure_cli, "retry_settings", {"retry_total": 3, "retry_backoff_factor": 0})
+    subs = load("hub_firewall_open")
+    with FakeArm(subs):
+        res = CliRunner().invoke(main, ["scan", "azure", "-q", "--format", "json", "--fail-on", "none",
+                                        *[a for s in sorted(subs) for a in ("--subscription", s)]])
+    found = {f["key"]: f for f in json.loads(res.output)["findings"] if f["check_id"] == "SEG203"}
+    assert sorted(found) == ["data->internal", "internal->data"]
+    finding = found["data->internal"]
+    text = json.dumps(finding)
+    assert "appliance-firewall fw-hubfw network rules" in text and "spokes/any" in text, text
+    assert "-> appliance 10.60.0.4" in text, text

@@ -277,7 +277,8 @@ def test_udr_sends_default_route_to_firewall_appliance():
     assert firewall == Gateway(
         provider="azure", account=A, region="westeurope", id=rid("hub-rg", "azureFirewalls", "fw-hub"), name="fw-hub",
         kind="appliance", network_id=hub, subnet_id=f"{hub}/subnets/AzureFirewallSubnet", public=True,
-        service="AzureFirewall", private_ips=("10.30.0.4",))
+        service="AzureFirewall", private_ips=("10.30.0.4",),
+        policy_ids=(rid("hub-rg", "azureFirewalls", "fw-hub") + "/networkRules",))
     # The UDR's next hop address resolves to the firewall.
     assert [g.id for g in snap.gateways if "10.30.0.4" in g.private_ips] == [firewall.id]
     assert all(p.forwarded_traffic and p.state == "active" for p in snap.peerings)

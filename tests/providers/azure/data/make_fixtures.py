@@ -188,8 +188,24 @@ def nat_gateway(sub: str, rg: str, name: str, subnets=(), public_ips=()) -> dict
                            "subnets": [{"id": s} for s in subnets], "publicIpAddresses": [{"id": p} for p in public_ips]}}
 
 
-def firewall(sub: str, rg: str, name: str, subnet_id: str, private_ip: str, public_ip_id: str) -> dict:
+DNS_ONLY = [("allow-dns", 100, "Allow", [{"name": "dns", "protocols": ["UDP"], "sourceAddresses": ["10.30.0.0/16"],
+                                             "destinationAddresses": ["*"], "destinationPorts": ["53"]}])]
+
+
+def network_rule(name: str, protocols: list[str], sources: list[str], destinations: list[str], ports: list[str],
+                 **extra) -> dict:
+    """A classic network rule as ARM lists it (no `properties` level inside a collection)."""
+    return {"name": name, "protocols": protocols, "sourceAddresses": sources, "destinationAddresses": destinations,
+            "destinationPorts": ports, "sourceIpGroups": [], "destinationIpGroups": [], "destinationFqdns": [], **extra}
+
+
+def firewall(sub: str, rg: str, name: str, subnet_id: str, private_ip: str, public_ip_id: str,
+             collections=DNS_ONLY, policy: str = "") -> dict:
     fid = rid(sub, rg, "azureFirewalls", name)
+    rule_collections = [{"name": c, "id": f"{fid}/networkRuleCollections/{c}", "etag": 'W/"00000000-0000-0000-0000-000000000003"',
+                         "properties": {"priority": prio, "action": {"type": action}, "rules": rules,
+                                        "provisioningState": "Succeeded"}} for c, prio, action, rules in collections]
+    extra = {"firewallPolicy": {"id": policy}} if policy else {}
     return {"name": name, "id": fid, "type": "Microsoft.Network/azureFirewalls", "location": LOC, "tags": {},
             "properties": {"provisioningState": "Succeeded", "sku": {"name": "AZFW_VNet", "tier": "Standard"},
                            "threatIntelMode": "Alert",
@@ -198,13 +214,8 @@ def firewall(sub: str, rg: str, name: str, subnet_id: str, private_ip: str, publ
                                                                 "privateIPAddress": private_ip,
                                                                 "subnet": {"id": subnet_id},
                                                                 "publicIPAddress": {"id": public_ip_id}}}],
-                           "networkRuleCollections": [{"name": "allow-dns", "id": f"{fid}/networkRuleCollections/allow-dns",
-                                                       "properties": {"priority": 100, "action": {"type": "Allow"},
-                                                                      "rules": [{"name": "dns", "protocols": ["UDP"],
-                                                                                 "sourceAddresses": ["10.30.0.0/16"],
-                                                                                 "destinationAddresses": ["*"],
-                                                                                 "destinationPorts": ["53"]}]}}],
-                           "applicationRuleCollections": [], "natRuleCollections": []}}
+                           "networkRuleCollections": rule_collections,
+                           "applicationRuleCollections": [], "natRuleCollections": [], **extra}}
 
 
 def watcher(sub: str) -> dict:
@@ -347,6 +358,20 @@ def outbound() -> dict:
                     "publicIPAddresses": [public_ip(s, rg, "nat-pip", "20.70.0.1")]}}
 
 
+HUB_COLLECTIONS = [
+    *DNS_ONLY,
+    ("deny-ssh", 150, "Deny", [network_rule("ssh", ["TCP"], ["*"], ["*"], ["22"])]),
+    ("spoke-out", 300, "Allow", [
+        network_rule("web", ["TCP"], ["10.31.1.0/24"], ["10.30.0.64/26", "192.168.0.0/16"], ["443", "8000-8100"]),
+        network_rule("pair", ["Any"], ["10.31.1.10-10.31.1.11"], ["*"], ["443"]),
+        network_rule("ping", ["ICMP"], ["*"], ["10.31.0.0/16"], ["*"]),
+        network_rule("admins", ["TCP"], [], ["*"], ["22"], sourceIpGroups=[
+            rid(SUB_A, "hub-rg", "ipGroups", "admins")]),
+        network_rule("to-storage", ["TCP"], ["10.31.0.0/16"], ["Storage"], ["443"]),
+    ]),
+]
+
+
 def udr_firewall() -> dict:
     """A spoke's data subnet sends 0.0.0.0/0 to the hub's Azure Firewall."""
     s, hub_rg, spoke_rg = SUB_A, "hub-rg", "spoke-rg"
@@ -371,12 +396,97 @@ def udr_firewall() -> dict:
                     "networkInterfaces": [nic(s, hub_rg, "nva-1-nic", hub["properties"]["subnets"][1]["id"], "10.30.0.68",
                                               vm=vm_id(s, hub_rg, "nva-1"), ip_forwarding=True)],
                     "azureFirewalls": [firewall(s, hub_rg, "fw-hub", fw_subnet, "10.30.0.4",
-                                                rid(s, hub_rg, "publicIPAddresses", "fw-pip"))],
+                                                rid(s, hub_rg, "publicIPAddresses", "fw-pip"), HUB_COLLECTIONS)],
                     "publicIPAddresses": [public_ip(s, hub_rg, "fw-pip", "20.80.0.1")]}}
 
 
+def policy_rule(name: str, protocols: list[str], sources: list[str], destinations: list[str], ports: list[str]) -> dict:
+    return {"ruleType": "NetworkRule", "name": name, "ipProtocols": protocols, "sourceAddresses": sources,
+            "destinationAddresses": destinations, "destinationPorts": ports, "sourceIpGroups": [],
+            "destinationIpGroups": [], "destinationFqdns": []}
+
+
+def firewall_policy(sub: str, rg: str, name: str, base: str = "") -> dict:
+    pid = rid(sub, rg, "firewallPolicies", name)
+    p = {"provisioningState": "Succeeded", "sku": {"tier": "Standard"}, "threatIntelMode": "Alert",
+         "ruleCollectionGroups": [], "firewalls": []}
+    if base:
+        p["basePolicy"] = {"id": base}
+    return {"name": name, "id": pid, "type": "Microsoft.Network/firewallPolicies", "location": LOC, "tags": {},
+            "properties": p}
+
+
+def rule_group(policy_id: str, name: str, priority: int, collections: list[dict]) -> dict:
+    return {"name": name, "id": f"{policy_id}/ruleCollectionGroups/{name}",
+            "type": "Microsoft.Network/FirewallPolicies/RuleCollectionGroups",
+            "etag": 'W/"00000000-0000-0000-0000-000000000004"',
+            "properties": {"provisioningState": "Succeeded", "priority": priority, "ruleCollections": collections}}
+
+
+def firewall_with_policy() -> dict:
+    """An Azure Firewall whose rules come from a Firewall Policy that inherits from a base policy."""
+    s, rg = SUB_A, "fw-rg"
+    net = vnet(s, rg, "vnet-fw", ["10.50.0.0/24"], [("AzureFirewallSubnet", "10.50.0.0/26")])
+    base = firewall_policy(s, rg, "fwp-base")
+    child = firewall_policy(s, rg, "fwp-child", base=base["id"])
+    groups = [
+        rule_group(base["id"], "baseline", 100, [
+            {"ruleCollectionType": "FirewallPolicyFilterRuleCollection", "name": "deny-rdp", "priority": 100,
+             "action": {"type": "Deny"}, "rules": [policy_rule("rdp", ["TCP"], ["*"], ["*"], ["3389"])]}]),
+        rule_group(child["id"], "apps", 200, [
+            {"ruleCollectionType": "FirewallPolicyNatRuleCollection", "name": "dnat", "priority": 100,
+             "action": {"type": "DNAT"}, "rules": [{"ruleType": "NatRule", "name": "in", "ipProtocols": ["TCP"],
+                                                    "sourceAddresses": ["*"], "destinationAddresses": ["20.90.0.1"],
+                                                    "destinationPorts": ["443"], "translatedAddress": "10.50.1.4",
+                                                    "translatedPort": "443"}]},
+            {"ruleCollectionType": "FirewallPolicyFilterRuleCollection", "name": "allow-web", "priority": 300,
+             "action": {"type": "Allow"}, "rules": [
+                 policy_rule("web", ["TCP", "UDP"], ["10.51.0.0/16"], ["10.52.0.0/16"], ["443"]),
+                 {"ruleType": "ApplicationRule", "name": "updates", "protocols": [{"protocolType": "Https", "port": 443}],
+                  "sourceAddresses": ["*"], "targetFqdns": ["*.ubuntu.com"]}]}]),
+    ]
+    fw = firewall(s, rg, "fw-policy", net["properties"]["subnets"][0]["id"], "10.50.0.4",
+                  rid(s, rg, "publicIPAddresses", "fw-policy-pip"), collections=[], policy=child["id"])
+    return {SUB_A: {"displayName": "firewall-policy", "virtualNetworks": [net], "azureFirewalls": [fw],
+                    "firewallPolicies": [base, child], "firewallPolicyRuleCollectionGroups": groups}}
+
+
+def hub_firewall(open_: bool = False) -> dict:
+    """Two spokes peered only with the hub; each spoke's UDR sends the other spoke to the hub's
+    Azure Firewall, which admits internal -> data on PostgreSQL and nothing back (`open_`:
+    a rule admitting everything between the spokes instead)."""
+    s, rg = SUB_A, "hubfw-rg"
+    hub_id, app_id, db_id = (rid(s, rg, "virtualNetworks", n) for n in ("vnet-hubfw", "vnet-app", "vnet-db"))
+    rt_app, rt_db = rid(s, rg, "routeTables", "rt-app"), rid(s, rg, "routeTables", "rt-db")
+    hub = vnet(s, rg, "vnet-hubfw", ["10.60.0.0/24"], [("AzureFirewallSubnet", "10.60.0.0/26")],
+               peerings=[("hub-to-app", app_id, ["10.61.0.0/16"], "Connected", {"forwarded": True}),
+                         ("hub-to-db", db_id, ["10.62.0.0/16"], "Connected", {"forwarded": True})])
+    app = vnet(s, rg, "vnet-app", ["10.61.0.0/16"], [("app", "10.61.1.0/24", {"route_table": rt_app})],
+               peerings=[("app-to-hub", hub_id, ["10.60.0.0/24"], "Connected", {"forwarded": True})])
+    db = vnet(s, rg, "vnet-db", ["10.62.0.0/16"], [("db", "10.62.1.0/24", {"route_table": rt_db})],
+              peerings=[("db-to-hub", hub_id, ["10.60.0.0/24"], "Connected", {"forwarded": True})])
+    app_sn, db_sn = app["properties"]["subnets"][0]["id"], db["properties"]["subnets"][0]["id"]
+    app["tags"], db["tags"] = {"zone": "internal"}, {"zone": "data"}
+    collections = [("internal-to-data", 200, "Allow", [
+        network_rule("postgres", ["TCP"], ["10.61.1.0/24"], ["10.62.1.0/24"], ["5432"])])]
+    if open_:
+        collections = [("spokes", 200, "Allow", [network_rule("any", ["Any"], ["10.61.0.0/16", "10.62.0.0/16"],
+                                                                 ["10.61.0.0/16", "10.62.0.0/16"], ["*"])])]
+    return {SUB_A: {"displayName": "hub-firewall", "virtualNetworks": [hub, app, db],
+                    "routeTables": [route_table(s, rg, "rt-app", [("db-via-fw", "10.62.0.0/16", "VirtualAppliance", "10.60.0.4")],
+                                                subnets=[app_sn]),
+                                    route_table(s, rg, "rt-db", [("app-via-fw", "10.61.0.0/16", "VirtualAppliance", "10.60.0.4")],
+                                                subnets=[db_sn])],
+                    "networkInterfaces": [nic(s, rg, "app-1-nic", app_sn, "10.61.1.10", vm=vm_id(s, rg, "app-1")),
+                                          nic(s, rg, "db-1-nic", db_sn, "10.62.1.10", vm=vm_id(s, rg, "db-1"))],
+                    "azureFirewalls": [firewall(s, rg, "fw-hubfw", hub["properties"]["subnets"][0]["id"], "10.60.0.4",
+                                                rid(s, rg, "publicIPAddresses", "fw-hubfw-pip"), collections)],
+                    "publicIPAddresses": [public_ip(s, rg, "fw-hubfw-pip", "20.95.0.1")]}}
+
+
 SCENARIOS = {"flat": flat, "five_zones": five_zones, "subnet_allows_nic_denies": subnet_allows_nic_denies,
-             "outbound": outbound, "udr_firewall": udr_firewall}
+             "outbound": outbound, "udr_firewall": udr_firewall, "firewall_with_policy": firewall_with_policy,
+             "hub_firewall": hub_firewall, "hub_firewall_open": lambda: hub_firewall(open_=True)}
 
 if __name__ == "__main__":
     for name, build in SCENARIOS.items():
