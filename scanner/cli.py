@@ -208,7 +208,6 @@ def demo(save_snapshot: str | None, **opts: Any) -> None:
     sys.exit(run_audit(snap, **opts))
 
 
-
 def _register_subcommands() -> None:
     from scanner import zones_cli
 
