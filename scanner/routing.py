@@ -46,6 +46,7 @@ class Routing:
     def __init__(self, index: Index) -> None:
         self.index = index
         self._tables: dict[str, list[tuple[Net, int, Route, str]]] = {}
+        self._nat: dict[str, str] | None = None
 
     def _entries(self, subnet: Subnet) -> list[tuple[Net, int, Route, str]]:
         key = fold(subnet.id)
@@ -123,10 +124,14 @@ class Routing:
         return Egress("internet", route.target_id, hop, (hop.describe(),))
 
     def nat_for(self, subnet: Subnet) -> str | None:
-        for gw in self.index.snapshot.gateways:
-            if gw.kind == "nat" and any(fold(s) == fold(subnet.id) for s in gw.nat_subnet_ids):
-                return gw.id
-        return None
+        """The NAT gateway serving a subnet without a route (GCP Cloud NAT, Azure NAT gateway)."""
+        if self._nat is None:
+            self._nat = {}
+            for gw in self.index.snapshot.gateways:
+                if gw.kind == "nat":
+                    for sid in gw.nat_subnet_ids:
+                        self._nat.setdefault(fold(sid), gw.id)
+        return self._nat.get(fold(subnet.id))
 
 
 def _fields(route: Route) -> dict[str, Any]:

@@ -69,6 +69,10 @@ def service_tag(value: str, *cidrs: str) -> Peer:
     return Peer(kind="service-tag", value=value, cidrs=tuple(cidrs))
 
 
+def internet_peer() -> Peer:
+    return Peer(kind="internet")
+
+
 def app_group(asg: str) -> Peer:
     return Peer(kind="app-group", value=asg)
 

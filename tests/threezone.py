@@ -3,8 +3,7 @@ them (docs/model.md), for the zone-based check cases. Keyword switches turn one 
 wrong at a time."""
 from __future__ import annotations
 
-from builder import azure_default_rules, Estate, allow_in, allow_out, cidr, deny_in, deny_out, group, local, route, service_tag, tag
-from model_helpers import internet_peer
+from builder import internet_peer, azure_default_rules, Estate, allow_in, allow_out, cidr, deny_in, deny_out, group, local, route, service_tag, tag
 
 ALL = cidr("0.0.0.0/0")
 ZONES = (("dmz", "0"), ("internal", "1"), ("data", "2"))

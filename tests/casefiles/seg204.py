@@ -1,7 +1,6 @@
 import threezone as estates
-from builder import allow_out, cidr, deny_out
+from builder import internet_peer, allow_out, cidr, deny_out
 from casefiles import Case
-from model_helpers import internet_peer
 
 CHECK = "SEG204"
 

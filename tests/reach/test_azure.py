@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from builder import (azure_default_rules, Estate, allow_in, allow_out, app_group, cidr, deny_in, deny_out, local, route, service_tag)
-from model_helpers import internet_peer
+from builder import (internet_peer, azure_default_rules, Estate, allow_in, allow_out, app_group, cidr, deny_in, deny_out, local, route, service_tag)
 from reach.common import inbound
 
 ANY = cidr("*")

@@ -31,45 +31,42 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_scenario_findings(monkeypatch, name):
+@pytest.fixture
+def scan(monkeypatch):
+    """`segaudit scan azure --format json` over one recorded scenario, as a user runs it."""
     credential = FakeCredential("t")
     monkeypatch.setattr(azure_cli, "credential_factory", lambda cloud, tenant: credential)
     monkeypatch.setattr(azure_cli, "retry_settings", {"retry_total": 3, "retry_backoff_factor": 0})
     monkeypatch.delenv("SEGAUDIT_AZURE_ARM_ENDPOINT", raising=False)
-    subs = load(name)
-    args = ["scan", "azure", "-q", "--format", "json", "--fail-on", "none"]
-    for sub in sorted(subs):
-        args += ["--subscription", sub]
-    with FakeArm(subs):
-        res = CliRunner().invoke(main, args, catch_exceptions=False)
-    assert res.exit_code == 0, res.output
-    doc = json.loads(res.output)
+
+    def run(name: str) -> dict:
+        subs = load(name)
+        args = ["scan", "azure", "-q", "--format", "json", "--fail-on", "none"]
+        for sub in sorted(subs):
+            args += ["--subscription", sub]
+        with FakeArm(subs):
+            res = CliRunner().invoke(main, args, catch_exceptions=False)
+        assert res.exit_code == 0, res.output
+        return json.loads(res.output)
+
+    return run
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_scenario_findings(scan, name):
+    doc = scan(name)
     assert {f["check_id"] for f in doc["findings"]} == EXPECTED[name]
     assert doc["complete"] is True
 
 
-def test_subnet_allow_with_nic_deny_is_not_internet_exposure(monkeypatch):
+def test_subnet_allow_with_nic_deny_is_not_internet_exposure(scan):
     """The scenario the issue names: what the subnet NSG allows, the NIC NSG denies."""
-    credential = FakeCredential("t")
-    monkeypatch.setattr(azure_cli, "credential_factory", lambda cloud, tenant: credential)
-    monkeypatch.setattr(azure_cli, "retry_settings", {"retry_total": 3, "retry_backoff_factor": 0})
-    subs = load("subnet_allows_nic_denies")
-    with FakeArm(subs):
-        res = CliRunner().invoke(main, ["scan", "azure", "-q", "--format", "json", "--fail-on", "none",
-                                        *[a for s in sorted(subs) for a in ("--subscription", s)]])
-    assert not [f for f in json.loads(res.output)["findings"] if f["check_id"] in ("SEG101", "SEG102", "SEG103")]
+    findings = scan("subnet_allows_nic_denies")["findings"]
+    assert not [f for f in findings if f["check_id"] in ("SEG101", "SEG102", "SEG103")]
 
 
-def test_zone_flow_through_the_hub_firewall_cites_its_rule(monkeypatch):
-    credential = FakeCredential("t")
-    monkeypatch.setattr(azure_cli, "credential_factory", lambda cloud, tenant: credential)
-    monkeypatch.setattr(azure_cli, "retry_settings", {"retry_total": 3, "retry_backoff_factor": 0})
-    subs = load("hub_firewall_open")
-    with FakeArm(subs):
-        res = CliRunner().invoke(main, ["scan", "azure", "-q", "--format", "json", "--fail-on", "none",
-                                        *[a for s in sorted(subs) for a in ("--subscription", s)]])
-    found = {f["key"]: f for f in json.loads(res.output)["findings"] if f["check_id"] == "SEG203"}
+def test_zone_flow_through_the_hub_firewall_cites_its_rule(scan):
+    found = {f["key"]: f for f in scan("hub_firewall_open")["findings"] if f["check_id"] == "SEG203"}
     assert sorted(found) == ["data->internal", "internal->data"]
     finding = found["data->internal"]
     text = json.dumps(finding)
