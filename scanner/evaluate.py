@@ -49,6 +49,7 @@ class Subject:
     tags: frozenset[str] = frozenset()
     service_accounts: frozenset[str] = frozenset()
     app_groups: frozenset[str] = frozenset()
+    selectors: frozenset[str] = frozenset()
     public: bool = False
 
 
@@ -62,6 +63,7 @@ def subject(wl: Workload) -> Subject:
         tags=frozenset(wl.network_tags),
         service_accounts=frozenset(wl.service_accounts),
         app_groups=frozenset(fold(a) for a in wl.app_groups),
+        selectors=frozenset(wl.selectors),
         public=bool(wl.public_ips),
     )
 
@@ -103,6 +105,8 @@ class Evaluator:
             return peer.value in who.service_accounts
         if kind == "app-group":
             return fold(peer.value) in who.app_groups
+        if kind == "selector":
+            return peer.value in who.selectors
         if kind == "service-tag":
             return self._cidrs_match(peer.cidrs, who)
         if kind == "prefix-list":

@@ -20,7 +20,7 @@ from typing import Annotated, Literal, Mapping
 
 Cidr = Annotated[str, "cidr"]
 Address = Annotated[str, "ip-address"]
-Provider = Literal["aws", "gcp", "azure"]
+Provider = Literal["aws", "gcp", "azure", "kubernetes"]
 frozen = dataclass(frozen=True, slots=True, kw_only=True)
 
 
@@ -52,6 +52,9 @@ class Network(Resource):
     policy_ids: tuple[str, ...] = ()  # network-wide firewall policies
     subnet_mode: Literal["", "auto", "custom", "legacy"] = ""  # GCP network mode; "" elsewhere
     routing_mode: Literal["", "regional", "global"] = ""  # GCP dynamic routing mode; "" elsewhere
+    # Every workload reaches every other without routes or addresses (a Kubernetes
+    # cluster's pod network); policies still decide.
+    flat: bool = False
 
 
 @frozen
@@ -152,6 +155,7 @@ PeerKind = Literal[
     "service-account",  # GCP service account
     "service-tag",  # Azure service tag (resolved ranges in `cidrs`)
     "app-group",  # Azure application security group
+    "selector",  # a label selector (Kubernetes), resolved at collection into Workload.selectors
 ]
 
 
@@ -232,6 +236,7 @@ class Workload(Resource):
     network_tags: tuple[str, ...] = ()  # GCP network tags
     service_accounts: tuple[str, ...] = ()  # GCP service accounts
     app_groups: tuple[str, ...] = ()  # Azure application security groups
+    selectors: tuple[str, ...] = ()  # ids of the selector peers that select this workload (Kubernetes)
     owner_kind: OwnerKind = "instance"
     owner_id: str = ""
     owner_name: str = ""

@@ -35,10 +35,34 @@ NO_APPLIANCES: tuple = ()
 
 
 @dataclass(frozen=True, slots=True)
+class Cause:
+    """One rule that lets part of a flow through, with the ports it admits of it: what a
+    user changes to close the flow."""
+
+    policy_id: str
+    rule_id: str
+    direction: str  # "ingress" or "egress": the rule's own direction
+    ports: PortSet
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Access:
     ports: PortSet
-    evidence: tuple[str, ...]
+    evidence: tuple[str, ...]  # route lines and rule citations, a capped sample
     sources: tuple[str, ...]  # source workload ids (a sample) or ("internet",)
+    causes: tuple[Cause, ...] = ()  # every rule that admits part of it, never capped
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """What one group of sources can open on a destination workload."""
+
+    zone: str  # the sources' zone ("internet" for the internet)
+    sources: tuple[str, ...]  # every source workload id, or ("internet",)
+    ports: PortSet
+    evidence: tuple[str, ...]
+    causes: tuple[Cause, ...]
 
 
 @dataclass
@@ -56,11 +80,13 @@ class Reachability:
         self.evaluator = Evaluator(index)
         self._inbound: dict[str, dict[str, Access]] | None = None
         self._subjects: dict[int, Subject] = {}
-        self._cites: dict[tuple, str] = {}
         self._transit: dict[str, set[str]] | None = None
         self._point_cache: dict[tuple[int, bool], list[list[FirewallPolicy]]] = {}
         self._appliances: dict[str, list[Gateway]] | None = None
         self._appliance_points: dict[tuple[int, str], tuple[str, list[FirewallPolicy]]] = {}
+        self._causes: dict[tuple, Cause] = {}
+        self._flows: dict[str, list[tuple]] = {}
+        self.stats = {"flow_evaluations": 0}
 
     def _subject(self, wl: Workload) -> Subject:
         found = self._subjects.get(id(wl))
@@ -73,6 +99,33 @@ class Reachability:
         """Source zone -> what it can reach on this workload ("internet" included)."""
         return self._computed().get(fold(workload_id), {})
 
+    def flows_into(self, workload_id: str) -> tuple[Flow, ...]:
+        """Every group of sources that can open something on this workload, in full."""
+        self._computed()
+        out = []
+        for src, ports, evidence, causes in self._flows.get(fold(workload_id), ()):
+            if src is None:
+                out.append(Flow(INTERNET_ZONE, (INTERNET_ZONE,), ports, evidence, causes))
+                continue
+            ids = tuple(m.id for m in src.members if fold(m.id) != fold(workload_id))
+            if ids:
+                out.append(Flow(src.zone, ids, ports, evidence, causes))
+        return tuple(out)
+
+    def live_rules(self) -> dict[tuple[str, str], PortSet]:
+        """(policy id, rule id), folded -> the ports of real flows the rule admits."""
+        self._computed()
+        found: dict[tuple[str, str], list[PortSet]] = defaultdict(list)
+        seen: set[int] = set()
+        for flows in self._flows.values():
+            if id(flows) in seen:
+                continue
+            seen.add(id(flows))
+            for _src, _ports, _evidence, causes in flows:
+                for c in causes:
+                    found[(fold(c.policy_id), fold(c.rule_id))].append(c.ports)
+        return {k: PortSet.union_of(v) for k, v in found.items()}
+
     def zone_flows(self) -> dict[tuple[str, str], Access]:
         """(source zone, destination zone) -> union of what reaches any workload there."""
         self._computed()
@@ -83,8 +136,10 @@ class Reachability:
         return {k: _merge(v) for k, v in sorted(acc.items())}
 
     # -- one flow ------------------------------------------------------------------
-    def flow(self, src: Workload | None, dst: Workload, want: PortSet | None = None) -> tuple[PortSet, list[str]]:
-        """What can flow from `src` (None: the internet) to `dst`, and why."""
+    def flow(self, src: Workload | None, dst: Workload,
+             want: PortSet | None = None) -> tuple[PortSet, list[str], list[Cause]]:
+        """What can flow from `src` (None: the internet) to `dst`, the evidence and the causes."""
+        self.stats["flow_evaluations"] += 1
         allowed = PortSet.all() if want is None else want
         local, remote = self._subject(dst), (INTERNET if src is None else self._subject(src))
         evidence: list = []
@@ -93,32 +148,36 @@ class Reachability:
             allowed, ev = self.evaluator.point(policies, "ingress", local, remote, allowed)
             evidence += ev
             if not allowed:
-                return allowed, []
+                return allowed, [], []
         if src is None:
             path, appliances = self._path_from_internet(dst), NO_APPLIANCES
         else:
             path, appliances = self._path(src, dst)
         if path is None:
-            return PortSet(), []
+            return PortSet(), [], []
         for policies in appliances:
             # A firewall on the path sees the forward flow: sources are peers, destinations targets.
             allowed, ev = self.evaluator.point(policies, "ingress", local, remote, allowed)
             evidence += ev
             if not allowed:
-                return allowed, []
+                return allowed, [], []
         if src is not None:
             for policies in self._points(src, ingress=False):
                 allowed, ev = self.evaluator.point(policies, "egress", remote, local, allowed)
                 evidence += ev
                 if not allowed:
-                    return allowed, []
-        return allowed, [*path, *(self._cite(e) for e in evidence)]
+                    return allowed, [], []
+        causes = [c for c in (self._cause(e, allowed) for e in evidence) if c.ports]
+        return allowed, [*path, *(c.text for c in causes)], causes
 
-    def _cite(self, item: tuple) -> str:
-        key = (id(item[0]), id(item[1]), item[2])
-        found = self._cites.get(key)
+    def _cause(self, item: tuple, allowed: PortSet) -> Cause:
+        """A rule's share of the flow that survived every enforcement point."""
+        policy, rule, got = item
+        key = (id(policy), id(rule), got, allowed)
+        found = self._causes.get(key)
         if found is None:
-            found = self._cites[key] = cite(*item)
+            ports = got & allowed
+            found = self._causes[key] = Cause(policy.id, rule.id, rule.direction, ports, cite(policy, rule, ports))
         return found
 
     def _points(self, wl: Workload, ingress: bool) -> list[list[FirewallPolicy]]:
@@ -153,13 +212,15 @@ class Reachability:
 
     def _path(self, src: Workload, dst: Workload) -> tuple[list[str] | None, tuple[list[FirewallPolicy], ...]]:
         """The route evidence (None: no path) and the policies of appliances on it."""
+        if fold(src.network_id) == fold(dst.network_id) and self.routing.flat(src.network_id):
+            return [], NO_APPLIANCES
         src_subnet, dst_subnet = self.index.subnet(src.subnet_id), self.index.subnet(dst.subnet_id)
         if src_subnet is None or dst_subnet is None or not src.private_ips or not dst.private_ips:
             return None, NO_APPLIANCES
         there = self.routing.lookup(src_subnet, dst.private_ips[0], src.network_tags)
         back = self.routing.lookup(dst_subnet, src.private_ips[0], dst.network_tags)
-        if not (self._usable(there, src.network_id, dst.network_id)
-                and self._usable(back, dst.network_id, src.network_id)):
+        if not (self.routing.usable(there, src_subnet, dst.network_id, dst.private_ips[0])
+                and self.routing.usable(back, dst_subnet, src.network_id, src.private_ips[0])):
             return None, NO_APPLIANCES
         if there.route.target_kind == "local" and fold(src.network_id) == fold(dst.network_id):
             return [], NO_APPLIANCES  # the ordinary case needs no evidence line
@@ -204,20 +265,6 @@ class Reachability:
         return next((gw for gw in self._appliances.get("ip:" + fold(target), ())
                      if fold(gw.network_id) in near or not gw.network_id), None)
 
-    def _usable(self, hop: Hop | None, here: str, there: str) -> bool:
-        if hop is None or not hop.route.active:
-            return False
-        kind = hop.route.target_kind
-        if kind == "local":
-            return fold(here) == fold(there)
-        if kind == "peering":
-            return any(
-                fold(hop.route.target_id) in (fold(p.id), fold(p.name)) and p.state == "active"
-                and fold(p.peer_network_id) == fold(there)
-                for p in self.index.peerings_of.get(fold(here), ())
-            )
-        return kind in ("transit", "appliance")
-
     # -- the whole estate -------------------------------------------------------------
     def _computed(self) -> dict[str, dict[str, Access]]:
         if self._inbound is None:
@@ -228,26 +275,30 @@ class Reachability:
             for c in classes:
                 by_network[fold(c.rep.network_id)].append(c)
             for dst in classes:
-                result = self._inbound_for(dst, self._candidates(dst, by_network))
+                result, flows = self._inbound_for(dst, self._candidates(dst, by_network))
                 for member in dst.members:
                     self._inbound[fold(member.id)] = result
+                    self._flows[fold(member.id)] = flows
                 self._by_class.append((dst.zone, result))
         return self._inbound
 
-    def _inbound_for(self, dst: _Class, sources: Iterable[_Class]) -> dict[str, Access]:
+    def _inbound_for(self, dst: _Class, sources: Iterable[_Class]) -> tuple[dict[str, Access], list[tuple]]:
         found: dict[str, list[Access]] = defaultdict(list)
+        flows: list[tuple] = []
         if dst.rep.public_ips:
-            ports, evidence = self.flow(None, dst.rep)
+            ports, evidence, causes = self.flow(None, dst.rep)
             if ports:
-                found[INTERNET_ZONE].append(Access(ports, tuple(evidence), (INTERNET_ZONE,)))
+                found[INTERNET_ZONE].append(Access(ports, tuple(evidence), (INTERNET_ZONE,), tuple(causes)))
+                flows.append((None, ports, tuple(evidence), tuple(causes)))
         for src in sources:
             if src is dst and len(src.members) == 1:
                 continue
-            ports, evidence = self.flow(src.rep, dst.rep)
+            ports, evidence, causes = self.flow(src.rep, dst.rep)
             if ports:
-                ids = tuple(m.id for m in src.members if m is not dst.rep)[:MAX_SOURCES]
-                found[src.zone].append(Access(ports, tuple(evidence), ids))
-        return {zone: _merge(items) for zone, items in found.items()}
+                ids = tuple(m.id for m in src.members if m is not dst.rep)
+                found[src.zone].append(Access(ports, tuple(evidence), ids[:MAX_SOURCES], tuple(causes)))
+                flows.append((src, ports, tuple(evidence), tuple(causes)))
+        return {zone: _merge(items) for zone, items in found.items()}, tuple(flows)
 
     def _candidates(self, dst: _Class, by_network: dict[str, list[_Class]]) -> list[_Class]:
         networks = {fold(dst.rep.network_id)}
@@ -306,7 +357,8 @@ def _merge(items: list[Access]) -> Access:
             if len(sources) >= MAX_SOURCES:
                 break
             sources.setdefault(s)
-    return Access(PortSet.union_of(a.ports for a in items), tuple(evidence), tuple(sources))
+    causes = tuple(dict.fromkeys(c for a in items for c in a.causes))
+    return Access(PortSet.union_of(a.ports for a in items), tuple(evidence), tuple(sources), causes)
 
 
 def _narrow_ranges(index: Index) -> dict[tuple[int, int], set[Any]]:
@@ -327,6 +379,11 @@ def _narrow_ranges(index: Index) -> dict[tuple[int, int], set[Any]]:
     for pl in index.snapshot.prefix_lists:
         for c in pl.cidrs:
             add(c)
+    # A route narrower than a subnet (a /32 to an appliance) sends some of its workloads elsewhere.
+    for table in index.snapshot.route_tables:
+        for route in table.routes:
+            if route.destination:
+                add(route.destination)
     return out
 
 

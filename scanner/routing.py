@@ -89,6 +89,28 @@ class Routing:
             return Hop(route, table_id, str(net))
         return None
 
+    def usable(self, hop: Hop | None, here: Subnet, there_network: str, there_address: Any) -> bool:
+        """Whether the route a packet from subnet `here` takes towards `there_address` (in
+        network `there_network`) delivers it there. The one statement of what carries a
+        packet between networks: every reachability engine asks it."""
+        if hop is None or not hop.route.active:
+            return False
+        kind = hop.route.target_kind
+        if kind == "local":
+            return fold(here.network_id) == fold(there_network)
+        if kind == "peering":
+            return any(
+                fold(hop.route.target_id) in (fold(p.id), fold(p.name)) and p.state == "active"
+                and fold(p.peer_network_id) == fold(there_network)
+                for p in self.index.peerings_of.get(fold(here.network_id), ())
+            )
+        return kind in ("transit", "appliance")
+
+    def flat(self, network_id: str) -> bool:
+        """A network whose workloads all reach each other without routes (a pod network)."""
+        network = self.index.network(network_id)
+        return network is not None and network.flat
+
     def internet_egress(self, subnet: Subnet, workload: Workload | None = None) -> Egress | None:
         """How `subnet` (or one workload in it) gets out to the internet, if it can."""
         tags = workload.network_tags if workload else ()
