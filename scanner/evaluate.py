@@ -140,9 +140,11 @@ class Evaluator:
 
     # -- one enforcement point ---------------------------------------------------------
     def point(self, policies: list[FirewallPolicy], direction: str, local: Subject, remote: Subject,
-              want: PortSet) -> tuple[PortSet, list[Any]]:
+              want: PortSet, memo: bool = True) -> tuple[PortSet, list[Any]]:
         """What `policies` at one place let through of `want`, and the (policy, rule, ports)
-        that did; the caller formats them with cite() only if the flow survives."""
+        that did; the caller formats them with cite() only if the flow survives. `memo`
+        False skips the signature cache, for callers that already evaluate each distinct
+        case once."""
         if not policies or not want:
             return want, []
         split = self._splits.get(id(policies))
@@ -152,10 +154,10 @@ class Evaluator:
                                                               for g in groups])
         allowed, evidence = want, []
         for group, gid, stateless in split[1]:
-            allowed, ev = self._evaluate(group, gid, direction, local, remote, allowed)
+            allowed, ev = self._evaluate(group, gid, direction, local, remote, allowed, memo)
             evidence += ev
             if stateless and allowed:
-                allowed = self._reply(group, gid, direction, local, remote, allowed)
+                allowed = self._reply(group, gid, direction, local, remote, allowed, memo)
         return allowed, evidence if allowed else []
 
     def _group_id(self, group: list[FirewallPolicy]) -> int:
@@ -181,7 +183,9 @@ class Evaluator:
         return sig
 
     def _evaluate(self, policies: list[FirewallPolicy], gid: int, direction: str, local: Subject,
-                  remote: Subject, want: PortSet) -> tuple[PortSet, list[Any]]:
+                  remote: Subject, want: PortSet, use_memo: bool = True) -> tuple[PortSet, list[Any]]:
+        if not use_memo:
+            return self._evaluate_uncached(policies, direction, local, remote, want)
         memo = (gid, direction, self._signature(gid, policies, direction, local),
                 self._signature(gid, policies, direction, remote), want)
         found = self._results.get(memo)
@@ -229,11 +233,11 @@ class Evaluator:
         return PortSet.union_of(allowed), evidence
 
     def _reply(self, policies: list[FirewallPolicy], gid: int, direction: str, local: Subject,
-               remote: Subject, allowed: PortSet) -> PortSet:
+               remote: Subject, allowed: PortSet, memo: bool = True) -> PortSet:
         protocols = tuple(allowed.protocols())
         back = "egress" if direction == "ingress" else "ingress"
         need = _reply_ports(protocols)
-        ok, _ = self._evaluate(policies, gid, back, local, remote, need)
+        ok, _ = self._evaluate(policies, gid, back, local, remote, need, memo)
         return PortSet._raw({p: allowed.ranges(p) for p in protocols if ok.ranges(p)})
 
 
