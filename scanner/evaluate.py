@@ -39,6 +39,31 @@ def admits_internet(value: str) -> bool:
     return n.prefixlen <= INTERNET_WIDEST[n.version] and not n.is_private
 
 
+class _PrefixTable:
+    """A long list of ranges (a prefix list, a service tag) as one set per prefix length:
+    an address is looked up once per length instead of once per range."""
+
+    def __init__(self, cidrs: tuple[str, ...]) -> None:
+        by_length: dict[tuple[int, int], set[int]] = {}
+        for c in cidrs:
+            n = net(c)
+            by_length.setdefault((n.version, n.prefixlen), set()).add(int(n.network_address))
+        self.lengths = [(v, length, set_) for (v, length), set_ in by_length.items()]
+
+    def holds(self, addresses: tuple[Any, ...]) -> bool:
+        for a in addresses:
+            ai, width = int(a), a.max_prefixlen
+            for version, length, starts in self.lengths:
+                if version == a.version and (ai >> (width - length)) << (width - length) in starts:
+                    return True
+        return False
+
+
+@lru_cache(maxsize=4096)
+def _prefix_table(cidrs: tuple[str, ...]) -> _PrefixTable:
+    return _PrefixTable(cidrs)
+
+
 @dataclass(frozen=True, slots=True)
 class Subject:
     """One end of a flow as firewall rules see it."""
@@ -83,6 +108,8 @@ class Evaluator:
     def _cidrs_match(self, cidrs: Any, who: Subject) -> bool:
         if who.internet:
             return any(admits_internet(c) for c in cidrs)
+        if len(cidrs) > 4:
+            return _prefix_table(cidrs).holds(who.addresses)
         for c in cidrs:
             n = net(c)
             if any(a.version == n.version and a in n for a in who.addresses):

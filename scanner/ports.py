@@ -140,7 +140,17 @@ class PortSet:
         return PortSet.union_of((self, other))
 
     def __and__(self, other: "PortSet") -> "PortSet":
-        return PortSet._raw({p: _intersect(r, other._m[p]) for p, r in self._m.items() if p in other._m})
+        if other is self or other is _ALL:
+            return self
+        if self is _ALL:
+            return other
+        key = (self, other)
+        found = _ANDS.get(key)
+        if found is None:
+            found = PortSet._raw({p: _intersect(r, other._m[p]) for p, r in self._m.items() if p in other._m})
+            if len(_ANDS) < 200_000:  # few distinct sets meet again and again in an audit
+                _ANDS[key] = found
+        return found
 
     def __sub__(self, other: "PortSet") -> "PortSet":
         if not other._m:
@@ -176,3 +186,4 @@ class PortSet:
 
 
 _ALL = PortSet({p: FULL for p in PROTOCOLS})
+_ANDS: dict[tuple[PortSet, PortSet], PortSet] = {}

@@ -22,8 +22,9 @@ from scanner.reach.routes import RouteBits
 from scanner.reach.space import Space, indices, lowest
 
 ALL = PortSet.all()
-# A non-dominant egress cell larger than this is not listed per destination: its points
-# are looked up directly instead, which costs more per destination but nothing up front.
+# A non-dominant egress cell larger than this (or than a quarter of the classes) is not
+# listed per destination: its points are looked up directly instead, which costs more per
+# destination but nothing up front.
 LISTED = 512
 
 Cell = tuple[int, PortSet, list]  # classes, ports allowed, evidence items (policy, rule, ports)
@@ -66,13 +67,37 @@ class Reachability(PairFlow):
                 else:
                     split.append(c)
             cells = split
+        union = self._union_rules(point, direction, rules, mine) if all(
+            p.evaluation == "union" and p.stateful for p in point) else None
         out = []
         for c in cells:
-            remote = self.space.classes[lowest(c)].subject
-            allowed, evidence = self.evaluator.point(point, direction, local.subject, remote, ALL, memo=False)
+            rep = lowest(c)
+            if union is not None:
+                bit = 1 << rep
+                hits = [(p, r, ports) for p, r, ports, peers in union if peers & bit]
+                allowed, evidence = PortSet.union_of(h[2] for h in hits), hits
+            else:
+                remote = self.space.classes[rep].subject
+                allowed, evidence = self.evaluator.point(point, direction, local.subject, remote, ALL, memo=False)
             self.stats["flow_evaluations"] += 1
             out.append((c, allowed, evidence))
-        self._partitions[key] = out
+        self._partitions[key] = out = _same_verdicts_joined(out)
+        return out
+
+    def _union_rules(self, point: list[FirewallPolicy], direction: str, rules: list, mine: tuple) -> list:
+        """Evaluator._evaluate_uncached for a point of stateful unions (security groups),
+        prepared once: each allow rule that applies here, with the classes its peers hold."""
+        chosen = {id(rules[i][1]) for i in mine}
+        out = []
+        for policy in point:
+            for rule in self.evaluator._rules(policy, direction):
+                if rule.action == "allow" and id(rule) in chosen:
+                    ports = self.evaluator.ports(rule)
+                    if ports:
+                        peers = 0
+                        for q in rule.peers:
+                            peers |= self.space.peer(q)
+                        out.append((policy, rule, ports, peers))
         return out
 
     # -- one destination ---------------------------------------------------------------
@@ -88,15 +113,19 @@ class Reachability(PairFlow):
                 return []
             cells = _refine(cells, self.partition(point, "ingress", dst))
         groups: list[Group] = []
+        reach = 0
+        for bits, _ports, _evidence in cells:
+            reach |= bits
+        prepared = self.egress.prepare(d, reach)
         for bits, ports, evidence in cells:
-            for sources, allowed in self.egress.towards(d, bits, ports):
+            for sources, allowed in self.egress.towards(prepared, bits, ports):
                 causes = tuple(self.causes(evidence, allowed))
                 self._note_live(causes)
                 for zone, zone_bits in self.space.by_zone.items():
                     part = sources & zone_bits
                     if part:
                         groups.append((zone, (lambda p=part: self.space.members(p)), allowed,
-                                       self._evidence(part, dst, causes), causes))
+                                       (lambda p=part, c=causes: self._evidence(p, dst, c)), causes))
         return groups
 
     def _through(self, bits: int, appliances: tuple, dst: Class) -> list[Cell]:
@@ -150,7 +179,7 @@ class Egress:
             for ci, (bits, _allowed, _ev) in enumerate(cells):
                 if ci == dom:
                     continue
-                if sizes[ci] > LISTED:
+                if sizes[ci] > max(LISTED, space.n // 4):
                     self.wide.add(pid)
                     continue
                 for d in indices(bits):
@@ -175,19 +204,27 @@ class Egress:
         self.by_verdict = {v: b for v, b in self.by_verdict.items() if v}
         self.live: dict[PortSet, dict[PortSet, int]] = defaultdict(lambda: defaultdict(int))
 
-    def towards(self, d: int, sources: int, ports: PortSet) -> list[tuple[int, PortSet]]:
-        """The sources (of `sources`, already admitted on `ports`) whose egress lets some
-        of it out towards destination `d`, grouped by what flows."""
+    def prepare(self, d: int, reach: int) -> tuple:
+        """What destination `d` needs from every source's egress: the points that hold it
+        outside their dominant cell, and the profiles (among the sources that can reach
+        it, `reach`) that use them."""
         special = {pid: ci for pid, ci in self.listed.get(d, ())}
-        touched = {prof for pid in special for prof in self.users[pid]}
-        touched.update(self.odd)
+        touched = [prof for prof in {prof for pid in special for prof in self.users[pid]}.union(self.odd)
+                   if self.profile_bits[prof] & reach]
         touched_bits = 0
+        for prof in touched:
+            touched_bits |= self.profile_bits[prof]
+        return d, special, touched, touched_bits
+
+    def towards(self, prepared: tuple, sources: int, ports: PortSet) -> list[tuple[int, PortSet]]:
+        """The sources (of `sources`, already admitted on `ports`) whose egress lets some
+        of it out towards the destination, grouped by what flows."""
+        d, special, touched, touched_bits = prepared
         out: dict[PortSet, int] = defaultdict(int)
         for prof in touched:
             bits = sources & self.profile_bits[prof]
             if not bits:
                 continue
-            touched_bits |= self.profile_bits[prof]
             allowed, evidence = ports, []
             for pid in self.profile_points[prof]:
                 ci = special.get(pid)
@@ -200,7 +237,7 @@ class Egress:
                     break
             if allowed:
                 out[allowed] |= bits
-                self.engine._note_live(self.engine.causes(evidence, allowed))
+                self.engine._note_live(self.engine.causes(evidence, allowed, cache=False))
         plain = sources & ~touched_bits
         if plain:
             for verdict, bits in self.by_verdict.items():
@@ -227,6 +264,20 @@ class Egress:
                 if bits & mine:
                     for pid in self.profile_points[prof]:
                         self.engine._note_live(self.engine.causes(self.points[pid][self.dominant[pid]][2], allowed))
+
+
+def _same_verdicts_joined(cells: list[Cell]) -> list[Cell]:
+    """Cells the rules told apart but that end alike (a rule for ::/0 beside one for
+    0.0.0.0/0) are one: fewer cells for every destination that meets them."""
+    joined: dict[tuple, list] = {}
+    for bits, allowed, evidence in cells:
+        key = (allowed, *((id(p), id(r), g) for p, r, g in evidence))
+        found = joined.get(key)
+        if found is None:
+            joined[key] = [bits, allowed, evidence]
+        else:
+            found[0] |= bits
+    return [tuple(c) for c in joined.values()]
 
 
 def _refine(cells: list[Cell], by: list[Cell]) -> list[Cell]:

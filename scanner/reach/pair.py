@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import ipaddress
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from scanner.evaluate import INTERNET, Evaluator, Subject, cite, net, subject
 from scanner.index import Index, fold
-from scanner.model import FirewallPolicy, Gateway, Route, Workload
+from scanner.model import FirewallPolicy, Gateway, Route, Rule, Workload
 from scanner.ports import PortSet
 from scanner.routing import Routing
 from scanner.zonepolicy import INTERNET as INTERNET_ZONE
@@ -42,17 +42,35 @@ class Cause:
     rule_id: str
     direction: str  # "ingress" or "egress": the rule's own direction
     ports: PortSet
-    text: str
+    policy: FirewallPolicy | None = field(default=None, compare=False, repr=False)
+    rule: Rule | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        """The rule cited as evidence (formatted only when someone reads it)."""
+        return cite(self.policy, self.rule, self.ports) if self.policy and self.rule else \
+            f"{self.policy_id} rule {self.rule_id} allows {' '.join(self.ports.describe())}"
 
 
-@dataclass(frozen=True, slots=True)
 class Access:
-    ports: PortSet
-    evidence: tuple[str, ...]  # route lines and rule citations, a capped sample
-    sources: tuple[str, ...]  # source workload ids (a sample) or ("internet",)
-    # Every rule on the destination's side or on the path (ingress rules of the
-    # destination, appliance rules) that admits part of it, never capped.
-    causes: tuple[Cause, ...] = ()
+    """What one zone can open on a workload: ports, evidence, a sample of the sources and
+    every destination-side rule behind it. Evidence is formatted on first read."""
+
+    __slots__ = ("ports", "sources", "causes", "_evidence")
+
+    def __init__(self, ports: PortSet, evidence: tuple[str, ...] | Callable[[], tuple[str, ...]],
+                 sources: tuple[str, ...], causes: tuple[Cause, ...] = ()) -> None:
+        self.ports, self.sources, self.causes, self._evidence = ports, sources, causes, evidence
+
+    @property
+    def evidence(self) -> tuple[str, ...]:
+        """Route lines and rule citations, a capped sample."""
+        if callable(self._evidence):
+            self._evidence = tuple(self._evidence())
+        return self._evidence
+
+    def __repr__(self) -> str:
+        return f"Access({self.ports!r}, sources={self.sources!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +111,7 @@ class PairFlow:
         self._appliances: dict[str, list[Gateway]] | None = None
         self._appliance_points: dict[tuple[int, str], tuple[str, list[FirewallPolicy]]] = {}
         self._causes: dict[tuple, Cause] = {}
+        self._cause_lists: dict[tuple, tuple[list, list[Cause]]] = {}
         self.stats = {"flow_evaluations": 0}
         self._inbound: dict[str, dict[str, Access]] | None = None
         self._groups: dict[str, list[Group]] = {}  # folded workload id -> its class's groups
@@ -118,11 +137,12 @@ class PairFlow:
         out = []
         for zone, sources, ports, evidence, causes in self._groups.get(me, ()):
             if sources is None:
-                out.append(Flow(zone, (INTERNET_ZONE,), ports, evidence, causes))
+                out.append(Flow(zone, (INTERNET_ZONE,), ports, tuple(evidence() if callable(evidence) else evidence),
+                                causes))
                 continue
             ids = tuple(m.id for c in sources() for m in c.members if fold(m.id) != me)
             if ids:
-                out.append(Flow(zone, ids, ports, evidence, causes))
+                out.append(Flow(zone, ids, ports, tuple(evidence() if callable(evidence) else evidence), causes))
         return tuple(out)
 
     def live_rules(self) -> dict[tuple[str, str], PortSet]:
@@ -197,13 +217,21 @@ class PairFlow:
                 evidence += ev
                 if not allowed:
                     return allowed, [], []
-        causes = self.causes(evidence, allowed)
+        causes = self.causes(evidence, allowed, cache=False)
         return allowed, [*path, *(c.text for c in causes if c.direction == "ingress")], causes
 
-    def causes(self, evidence: Iterable[tuple], allowed: PortSet) -> list[Cause]:
+    def causes(self, evidence: list[tuple], allowed: PortSet, cache: bool = True) -> list[Cause]:
         """Each (policy, rule, ports) an evaluation named, as its share of the flow that
-        survived every enforcement point; rules with no share are left out."""
-        return [c for c in (self._cause(e, allowed) for e in evidence) if c.ports]
+        survived every enforcement point; rules with no share are left out. `cache` keeps
+        the answer for an evidence list that is asked about again."""
+        if not cache:
+            return [c for c in (self._cause(e, allowed) for e in evidence) if c.ports]
+        # Evidence items come from cached evaluations: the same items meet again in new lists.
+        key = (*map(id, evidence), allowed)
+        found = self._cause_lists.get(key)
+        if found is None:
+            found = self._cause_lists[key] = (evidence, [c for c in (self._cause(e, allowed) for e in evidence) if c.ports])
+        return found[1]
 
     def _cause(self, item: tuple, allowed: PortSet) -> Cause:
         policy, rule, got = item
@@ -211,7 +239,7 @@ class PairFlow:
         found = self._causes.get(key)
         if found is None:
             ports = got & allowed
-            found = self._causes[key] = Cause(policy.id, rule.id, rule.direction, ports, cite(policy, rule, ports))
+            found = self._causes[key] = Cause(policy.id, rule.id, rule.direction, ports, policy, rule)
         return found
 
     def pseudo_groups(self, dst: Class) -> list[Group]:
@@ -363,19 +391,24 @@ class PairFlow:
 def merge(items: list[Access]) -> Access:
     if len(items) == 1:
         return items[0]
-    evidence: dict[str, None] = {}
     sources: dict[str, None] = {}
     for a in items:
-        for e in a.evidence:
-            if len(evidence) >= MAX_EVIDENCE:
-                break
-            evidence.setdefault(e)
         for s in a.sources:
             if len(sources) >= MAX_SOURCES:
                 break
             sources.setdefault(s)
     causes = tuple(dict.fromkeys(c for a in items for c in a.causes))
-    return Access(PortSet.union_of(a.ports for a in items), tuple(evidence), tuple(sources), causes)
+    return Access(PortSet.union_of(a.ports for a in items), lambda: _evidence_of(items), tuple(sources), causes)
+
+
+def _evidence_of(items: list[Access]) -> tuple[str, ...]:
+    evidence: dict[str, None] = {}
+    for a in items:
+        for e in a.evidence:
+            if len(evidence) >= MAX_EVIDENCE:
+                break
+            evidence.setdefault(e)
+    return tuple(evidence)
 
 
 def _narrow_ranges(index: Index) -> dict[tuple[int, int], set[Any]]:

@@ -72,7 +72,7 @@ class Space:
         extra.sort()
         self._extra_keys = [k for k, _ in extra]
         self._extra_idx = [i for _, i in extra]
-        self._peers: dict[Peer, int] = {}
+        self._peers: dict[int, int] = {}
         self._cidrs: dict[str, int] = {}
 
     def run(self, lo: int, hi: int) -> int:
@@ -100,9 +100,11 @@ class Space:
 
     def peer(self, peer: Peer) -> int:
         """The classes a rule's peer (or target) matches."""
-        found = self._peers.get(peer)
+        # Keyed by identity (rules hold their peers for the whole audit): hashing a frozen
+        # dataclass on every lookup costs more than the lookup.
+        found = self._peers.get(id(peer))
         if found is None:
-            found = self._peers[peer] = self._peer(peer)
+            found = self._peers[id(peer)] = self._peer(peer)
         return found
 
     def _peer(self, peer: Peer) -> int:
