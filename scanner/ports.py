@@ -119,11 +119,18 @@ class PortSet:
         sets = [s for s in sets if s._m]
         if len(sets) == 1:
             return sets[0]
+        key = tuple(sets)
+        found = _UNIONS.get(key)
+        if found is not None:
+            return found
         acc: dict[str, list[tuple[int, int]]] = {}
         for s in sets:
             for proto, ranges in s._m.items():
                 acc.setdefault(proto, []).extend(ranges)
-        return cls(acc)
+        found = cls(acc)
+        if len(_UNIONS) < 200_000 and len(key) <= 16:
+            _UNIONS[key] = found
+        return found
 
     def __bool__(self) -> bool:
         return bool(self._m)
@@ -187,3 +194,4 @@ class PortSet:
 
 _ALL = PortSet({p: FULL for p in PROTOCOLS})
 _ANDS: dict[tuple[PortSet, PortSet], PortSet] = {}
+_UNIONS: dict[tuple[PortSet, ...], PortSet] = {}

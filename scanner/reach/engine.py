@@ -119,12 +119,11 @@ class Reachability(PairFlow):
         prepared = self.egress.prepare(d, reach)
         for bits, ports, evidence in cells:
             for sources, allowed in self.egress.towards(prepared, bits, ports):
-                causes = tuple(self.causes(evidence, allowed))
-                self._note_live(causes)
+                causes = tuple(self.causes(evidence, allowed, live=True))
                 for zone, zone_bits in self.space.by_zone.items():
                     part = sources & zone_bits
                     if part:
-                        groups.append((zone, (lambda p=part: self.space.members(p)), allowed,
+                        groups.append((zone, (lambda limit=None, p=part: self.space.members(p, limit)), allowed,
                                        (lambda p=part, c=causes: self._evidence(p, dst, c)), causes))
         return groups
 
@@ -263,7 +262,7 @@ class Egress:
             for allowed, bits in self.live[verdict].items():
                 if bits & mine:
                     for pid in self.profile_points[prof]:
-                        self.engine._note_live(self.engine.causes(self.points[pid][self.dominant[pid]][2], allowed))
+                        self.engine.causes(self.points[pid][self.dominant[pid]][2], allowed, live=True)
 
 
 def _same_verdicts_joined(cells: list[Cell]) -> list[Cell]:
@@ -296,7 +295,7 @@ def _sample(sources: Any, dst: Class) -> tuple[str, ...]:
     if sources is None:
         return ("internet",)
     out: list[str] = []
-    for c in sources():
+    for c in sources(MAX_SOURCES + 1):
         for m in c.members:
             if m is not dst.rep:
                 out.append(m.id)

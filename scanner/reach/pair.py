@@ -220,10 +220,11 @@ class PairFlow:
         causes = self.causes(evidence, allowed, cache=False)
         return allowed, [*path, *(c.text for c in causes if c.direction == "ingress")], causes
 
-    def causes(self, evidence: list[tuple], allowed: PortSet, cache: bool = True) -> list[Cause]:
+    def causes(self, evidence: list[tuple], allowed: PortSet, cache: bool = True, live: bool = False) -> list[Cause]:
         """Each (policy, rule, ports) an evaluation named, as its share of the flow that
         survived every enforcement point; rules with no share are left out. `cache` keeps
-        the answer for an evidence list that is asked about again."""
+        the answer for an evidence list that is asked about again; `live` (with `cache`) marks
+        the rules as admitting a real flow."""
         if not cache:
             return [c for c in (self._cause(e, allowed) for e in evidence) if c.ports]
         # Evidence items come from cached evaluations: the same items meet again in new lists.
@@ -231,6 +232,8 @@ class PairFlow:
         found = self._cause_lists.get(key)
         if found is None:
             found = self._cause_lists[key] = (evidence, [c for c in (self._cause(e, allowed) for e in evidence) if c.ports])
+            if live:
+                self._note_live(found[1])  # once per distinct flow: live ports are a union
         return found[1]
 
     def _cause(self, item: tuple, allowed: PortSet) -> Cause:

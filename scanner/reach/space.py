@@ -128,8 +128,16 @@ class Space:
         # A kind without an index: ask the evaluator about every class, once per peer.
         return _union(1 << i for i, c in enumerate(self.classes) if self.evaluator.peer_matches(peer, c.subject))
 
-    def members(self, bits: int) -> list[Class]:
-        return [self.classes[i] for i in indices(bits)]
+    def members(self, bits: int, limit: int | None = None) -> list[Class]:
+        """The classes in `bits`, lowest first; the first `limit` of them if given."""
+        if limit is None:
+            return [self.classes[i] for i in indices(bits)]
+        out = []
+        while bits and len(out) < limit:
+            low = bits & -bits
+            out.append(self.classes[low.bit_length() - 1])
+            bits ^= low
+        return out
 
 
 def _union(items) -> int:
