@@ -39,6 +39,31 @@ def admits_internet(value: str) -> bool:
     return n.prefixlen <= INTERNET_WIDEST[n.version] and not n.is_private
 
 
+class _PrefixTable:
+    """A long list of ranges (a prefix list, a service tag) as one set per prefix length:
+    an address is looked up once per length instead of once per range."""
+
+    def __init__(self, cidrs: tuple[str, ...]) -> None:
+        by_length: dict[tuple[int, int], set[int]] = {}
+        for c in cidrs:
+            n = net(c)
+            by_length.setdefault((n.version, n.prefixlen), set()).add(int(n.network_address))
+        self.lengths = [(v, length, set_) for (v, length), set_ in by_length.items()]
+
+    def holds(self, addresses: tuple[Any, ...]) -> bool:
+        for a in addresses:
+            ai, width = int(a), a.max_prefixlen
+            for version, length, starts in self.lengths:
+                if version == a.version and (ai >> (width - length)) << (width - length) in starts:
+                    return True
+        return False
+
+
+@lru_cache(maxsize=4096)
+def _prefix_table(cidrs: tuple[str, ...]) -> _PrefixTable:
+    return _PrefixTable(cidrs)
+
+
 @dataclass(frozen=True, slots=True)
 class Subject:
     """One end of a flow as firewall rules see it."""
@@ -83,6 +108,8 @@ class Evaluator:
     def _cidrs_match(self, cidrs: Any, who: Subject) -> bool:
         if who.internet:
             return any(admits_internet(c) for c in cidrs)
+        if len(cidrs) > 4:
+            return _prefix_table(cidrs).holds(who.addresses)
         for c in cidrs:
             n = net(c)
             if any(a.version == n.version and a in n for a in who.addresses):
@@ -140,9 +167,11 @@ class Evaluator:
 
     # -- one enforcement point ---------------------------------------------------------
     def point(self, policies: list[FirewallPolicy], direction: str, local: Subject, remote: Subject,
-              want: PortSet) -> tuple[PortSet, list[Any]]:
+              want: PortSet, memo: bool = True) -> tuple[PortSet, list[Any]]:
         """What `policies` at one place let through of `want`, and the (policy, rule, ports)
-        that did; the caller formats them with cite() only if the flow survives."""
+        that did; the caller formats them with cite() only if the flow survives. `memo`
+        False skips the signature cache, for callers that already evaluate each distinct
+        case once."""
         if not policies or not want:
             return want, []
         split = self._splits.get(id(policies))
@@ -152,10 +181,10 @@ class Evaluator:
                                                               for g in groups])
         allowed, evidence = want, []
         for group, gid, stateless in split[1]:
-            allowed, ev = self._evaluate(group, gid, direction, local, remote, allowed)
+            allowed, ev = self._evaluate(group, gid, direction, local, remote, allowed, memo)
             evidence += ev
             if stateless and allowed:
-                allowed = self._reply(group, gid, direction, local, remote, allowed)
+                allowed = self._reply(group, gid, direction, local, remote, allowed, memo)
         return allowed, evidence if allowed else []
 
     def _group_id(self, group: list[FirewallPolicy]) -> int:
@@ -181,7 +210,9 @@ class Evaluator:
         return sig
 
     def _evaluate(self, policies: list[FirewallPolicy], gid: int, direction: str, local: Subject,
-                  remote: Subject, want: PortSet) -> tuple[PortSet, list[Any]]:
+                  remote: Subject, want: PortSet, use_memo: bool = True) -> tuple[PortSet, list[Any]]:
+        if not use_memo:
+            return self._evaluate_uncached(policies, direction, local, remote, want)
         memo = (gid, direction, self._signature(gid, policies, direction, local),
                 self._signature(gid, policies, direction, remote), want)
         found = self._results.get(memo)
@@ -229,11 +260,11 @@ class Evaluator:
         return PortSet.union_of(allowed), evidence
 
     def _reply(self, policies: list[FirewallPolicy], gid: int, direction: str, local: Subject,
-               remote: Subject, allowed: PortSet) -> PortSet:
+               remote: Subject, allowed: PortSet, memo: bool = True) -> PortSet:
         protocols = tuple(allowed.protocols())
         back = "egress" if direction == "ingress" else "ingress"
         need = _reply_ports(protocols)
-        ok, _ = self._evaluate(policies, gid, back, local, remote, need)
+        ok, _ = self._evaluate(policies, gid, back, local, remote, need, memo)
         return PortSet._raw({p: allowed.ranges(p) for p in protocols if ok.ranges(p)})
 
 

@@ -119,11 +119,18 @@ class PortSet:
         sets = [s for s in sets if s._m]
         if len(sets) == 1:
             return sets[0]
+        key = tuple(sets)
+        found = _UNIONS.get(key)
+        if found is not None:
+            return found
         acc: dict[str, list[tuple[int, int]]] = {}
         for s in sets:
             for proto, ranges in s._m.items():
                 acc.setdefault(proto, []).extend(ranges)
-        return cls(acc)
+        found = cls(acc)
+        if len(_UNIONS) < 200_000 and len(key) <= 16:
+            _UNIONS[key] = found
+        return found
 
     def __bool__(self) -> bool:
         return bool(self._m)
@@ -140,7 +147,17 @@ class PortSet:
         return PortSet.union_of((self, other))
 
     def __and__(self, other: "PortSet") -> "PortSet":
-        return PortSet._raw({p: _intersect(r, other._m[p]) for p, r in self._m.items() if p in other._m})
+        if other is self or other is _ALL:
+            return self
+        if self is _ALL:
+            return other
+        key = (self, other)
+        found = _ANDS.get(key)
+        if found is None:
+            found = PortSet._raw({p: _intersect(r, other._m[p]) for p, r in self._m.items() if p in other._m})
+            if len(_ANDS) < 200_000:  # few distinct sets meet again and again in an audit
+                _ANDS[key] = found
+        return found
 
     def __sub__(self, other: "PortSet") -> "PortSet":
         if not other._m:
@@ -176,3 +193,5 @@ class PortSet:
 
 
 _ALL = PortSet({p: FULL for p in PROTOCOLS})
+_ANDS: dict[tuple[PortSet, PortSet], PortSet] = {}
+_UNIONS: dict[tuple[PortSet, ...], PortSet] = {}

@@ -16,6 +16,9 @@ from scanner.model import Route, Subnet, Workload
 
 Net = ipaddress.IPv4Network | ipaddress.IPv6Network
 EXITS = ("internet", "nat", "egress-only")
+# Route targets that can carry a packet to a workload in another place; every other kind
+# (internet, NAT, endpoint, blackhole ...) never delivers to a private workload address.
+CARRIERS = ("local", "peering", "transit", "appliance")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +95,11 @@ class Routing:
     def usable(self, hop: Hop | None, here: Subnet, there_network: str, there_address: Any) -> bool:
         """Whether the route a packet from subnet `here` takes towards `there_address` (in
         network `there_network`) delivers it there. The one statement of what carries a
-        packet between networks: every reachability engine asks it."""
-        if hop is None or not hop.route.active:
+        packet between networks: every reachability engine asks it. Engines ask once per
+        route, source network and availability zone, destination network and subnet, so
+        the answer must depend on `here` only through its network and zone, and on
+        `there_address` only through its subnet."""
+        if hop is None or not hop.route.active or hop.route.target_kind not in CARRIERS:
             return False
         kind = hop.route.target_kind
         if kind == "local":
@@ -104,7 +110,7 @@ class Routing:
                 and fold(p.peer_network_id) == fold(there_network)
                 for p in self.index.peerings_of.get(fold(here.network_id), ())
             )
-        return kind in ("transit", "appliance")
+        return True  # transit and appliance: the hub or the box forwards anywhere
 
     def flat(self, network_id: str) -> bool:
         """A network whose workloads all reach each other without routes (a pod network)."""

@@ -1,4 +1,4 @@
-"""Which zones (and the internet) can really reach each workload, on which ports, and why.
+"""One flow between two workloads, and what every reachability engine shares.
 
 A flow from a source workload to a destination workload needs: a route from the source's
 subnet to the destination's address (local, an active peering with routes as its kind
@@ -8,22 +8,21 @@ and the destination's ingress at every enforcement point (scanner.evaluate).
 From the internet it needs a public address on the destination, a route from its subnet
 back to an internet gateway, and ingress that admits a public source.
 
-Workloads that share subnet, policies, tags, zone and the narrow address ranges rules
-name behave alike; each such class is evaluated once, which keeps large estates near
-linear.
+Workloads that share subnet, policies, tags, zone and the narrow address ranges rules and
+routes name behave alike: they are one class, and engines work on classes.
 """
 from __future__ import annotations
 
 import ipaddress
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Any, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
 
 from scanner.evaluate import INTERNET, Evaluator, Subject, cite, net, subject
 from scanner.index import Index, fold
-from scanner.model import FirewallPolicy, Gateway, Route, Workload
+from scanner.model import FirewallPolicy, Gateway, Route, Rule, Workload
 from scanner.ports import PortSet
-from scanner.routing import Hop, Routing
+from scanner.routing import Routing
 from scanner.zonepolicy import INTERNET as INTERNET_ZONE
 from scanner.zones import ZoneMap
 
@@ -43,15 +42,35 @@ class Cause:
     rule_id: str
     direction: str  # "ingress" or "egress": the rule's own direction
     ports: PortSet
-    text: str
+    policy: FirewallPolicy | None = field(default=None, compare=False, repr=False)
+    rule: Rule | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        """The rule cited as evidence (formatted only when someone reads it)."""
+        return cite(self.policy, self.rule, self.ports) if self.policy and self.rule else \
+            f"{self.policy_id} rule {self.rule_id} allows {' '.join(self.ports.describe())}"
 
 
-@dataclass(frozen=True, slots=True)
 class Access:
-    ports: PortSet
-    evidence: tuple[str, ...]  # route lines and rule citations, a capped sample
-    sources: tuple[str, ...]  # source workload ids (a sample) or ("internet",)
-    causes: tuple[Cause, ...] = ()  # every rule that admits part of it, never capped
+    """What one zone can open on a workload: ports, evidence, a sample of the sources and
+    every destination-side rule behind it. Evidence is formatted on first read."""
+
+    __slots__ = ("ports", "sources", "causes", "_evidence")
+
+    def __init__(self, ports: PortSet, evidence: tuple[str, ...] | Callable[[], tuple[str, ...]],
+                 sources: tuple[str, ...], causes: tuple[Cause, ...] = ()) -> None:
+        self.ports, self.sources, self.causes, self._evidence = ports, sources, causes, evidence
+
+    @property
+    def evidence(self) -> tuple[str, ...]:
+        """Route lines and rule citations, a capped sample."""
+        if callable(self._evidence):
+            self._evidence = tuple(self._evidence())
+        return self._evidence
+
+    def __repr__(self) -> str:
+        return f"Access({self.ports!r}, sources={self.sources!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,27 +85,39 @@ class Flow:
 
 
 @dataclass
-class _Class:
+class Class:
     """Workloads that behave alike: evaluated once through `rep`."""
 
     rep: Workload
     zone: str
     members: list[Workload]
+    subject: Subject
 
 
-class Reachability:
+# What an engine records per destination class: the sources' zone, a function giving the
+# source classes, the ports, evidence and (ingress-side) causes.
+Group = tuple[str, Callable[[], Iterable[Class]] | None, PortSet, tuple[str, ...], tuple[Cause, ...]]
+
+
+class PairFlow:
+    """Evaluates one flow at a time; the engines build the whole estate on top of it."""
+
     def __init__(self, index: Index, zones: ZoneMap, routing: Routing) -> None:
         self.index, self.zones, self.routing = index, zones, routing
         self.evaluator = Evaluator(index)
-        self._inbound: dict[str, dict[str, Access]] | None = None
         self._subjects: dict[int, Subject] = {}
         self._transit: dict[str, set[str]] | None = None
         self._point_cache: dict[tuple[int, bool], list[list[FirewallPolicy]]] = {}
         self._appliances: dict[str, list[Gateway]] | None = None
         self._appliance_points: dict[tuple[int, str], tuple[str, list[FirewallPolicy]]] = {}
         self._causes: dict[tuple, Cause] = {}
-        self._flows: dict[str, list[tuple]] = {}
+        self._cause_lists: dict[tuple, tuple[list, list[Cause]]] = {}
         self.stats = {"flow_evaluations": 0}
+        self._inbound: dict[str, dict[str, Access]] | None = None
+        self._groups: dict[str, list[Group]] = {}  # folded workload id -> its class's groups
+        self._members: dict[str, Class] = {}  # folded workload id -> its class
+        self._by_class: list[tuple[str, dict[str, Access]]] = []
+        self._live: dict[tuple[str, str], list[PortSet]] = defaultdict(list)
 
     def _subject(self, wl: Workload) -> Subject:
         found = self._subjects.get(id(wl))
@@ -102,29 +133,23 @@ class Reachability:
     def flows_into(self, workload_id: str) -> tuple[Flow, ...]:
         """Every group of sources that can open something on this workload, in full."""
         self._computed()
+        me = fold(workload_id)
         out = []
-        for src, ports, evidence, causes in self._flows.get(fold(workload_id), ()):
-            if src is None:
-                out.append(Flow(INTERNET_ZONE, (INTERNET_ZONE,), ports, evidence, causes))
+        for zone, sources, ports, evidence, causes in self._groups.get(me, ()):
+            if sources is None:
+                out.append(Flow(zone, (INTERNET_ZONE,), ports, tuple(evidence() if callable(evidence) else evidence),
+                                causes))
                 continue
-            ids = tuple(m.id for m in src.members if fold(m.id) != fold(workload_id))
+            ids = tuple(m.id for c in sources() for m in c.members if fold(m.id) != me)
             if ids:
-                out.append(Flow(src.zone, ids, ports, evidence, causes))
+                out.append(Flow(zone, ids, ports, tuple(evidence() if callable(evidence) else evidence), causes))
         return tuple(out)
 
     def live_rules(self) -> dict[tuple[str, str], PortSet]:
-        """(policy id, rule id), folded -> the ports of real flows the rule admits."""
+        """(policy id, rule id), folded -> the ports of real flows the rule admits, on
+        either end (egress rules of sources included)."""
         self._computed()
-        found: dict[tuple[str, str], list[PortSet]] = defaultdict(list)
-        seen: set[int] = set()
-        for flows in self._flows.values():
-            if id(flows) in seen:
-                continue
-            seen.add(id(flows))
-            for _src, _ports, _evidence, causes in flows:
-                for c in causes:
-                    found[(fold(c.policy_id), fold(c.rule_id))].append(c.ports)
-        return {k: PortSet.union_of(v) for k, v in found.items()}
+        return {k: PortSet.union_of(v) for k, v in self._live.items()}
 
     def zone_flows(self) -> dict[tuple[str, str], Access]:
         """(source zone, destination zone) -> union of what reaches any workload there."""
@@ -133,12 +158,37 @@ class Reachability:
         for dst, result in self._by_class:
             for src, access in result.items():
                 acc[(src, dst)].append(access)
-        return {k: _merge(v) for k, v in sorted(acc.items())}
+        return {k: merge(v) for k, v in sorted(acc.items())}
+
+    def _computed(self) -> dict[str, dict[str, Access]]:
+        if self._inbound is None:
+            self._inbound = {}
+            self._compute()
+        return self._inbound
+
+    def _compute(self) -> None:
+        raise NotImplementedError  # each engine fills _inbound, _groups, _by_class, _live
+
+    def _record(self, dst: Class, groups: list[Group], sample: Callable[[Any], tuple[str, ...]]) -> None:
+        """Store one destination class's groups and their per-zone summary."""
+        found: dict[str, list[Access]] = defaultdict(list)
+        for zone, _sources, ports, evidence, causes in groups:
+            found[zone].append(Access(ports, evidence, sample(_sources), causes))
+        result = {zone: merge(items) for zone, items in found.items()}
+        for member in dst.members:
+            self._inbound[fold(member.id)] = result
+            self._groups[fold(member.id)] = groups
+        self._by_class.append((dst.zone, result))
+
+    def _note_live(self, causes: Iterable[Cause]) -> None:
+        for c in causes:
+            self._live[(fold(c.policy_id), fold(c.rule_id))].append(c.ports)
 
     # -- one flow ------------------------------------------------------------------
     def flow(self, src: Workload | None, dst: Workload,
              want: PortSet | None = None) -> tuple[PortSet, list[str], list[Cause]]:
-        """What can flow from `src` (None: the internet) to `dst`, the evidence and the causes."""
+        """What can flow from `src` (None: the internet) to `dst`, the evidence and every
+        rule that admits part of it (the source's egress rules included)."""
         self.stats["flow_evaluations"] += 1
         allowed = PortSet.all() if want is None else want
         local, remote = self._subject(dst), (INTERNET if src is None else self._subject(src))
@@ -167,25 +217,54 @@ class Reachability:
                 evidence += ev
                 if not allowed:
                     return allowed, [], []
-        causes = [c for c in (self._cause(e, allowed) for e in evidence) if c.ports]
-        return allowed, [*path, *(c.text for c in causes)], causes
+        causes = self.causes(evidence, allowed, cache=False)
+        return allowed, [*path, *(c.text for c in causes if c.direction == "ingress")], causes
+
+    def causes(self, evidence: list[tuple], allowed: PortSet, cache: bool = True, live: bool = False) -> list[Cause]:
+        """Each (policy, rule, ports) an evaluation named, as its share of the flow that
+        survived every enforcement point; rules with no share are left out. `cache` keeps
+        the answer for an evidence list that is asked about again; `live` (with `cache`) marks
+        the rules as admitting a real flow."""
+        if not cache:
+            return [c for c in (self._cause(e, allowed) for e in evidence) if c.ports]
+        # Evidence items come from cached evaluations: the same items meet again in new lists.
+        key = (*map(id, evidence), allowed)
+        found = self._cause_lists.get(key)
+        if found is None:
+            found = self._cause_lists[key] = (evidence, [c for c in (self._cause(e, allowed) for e in evidence) if c.ports])
+            if live:
+                self._note_live(found[1])  # once per distinct flow: live ports are a union
+        return found[1]
 
     def _cause(self, item: tuple, allowed: PortSet) -> Cause:
-        """A rule's share of the flow that survived every enforcement point."""
         policy, rule, got = item
         key = (id(policy), id(rule), got, allowed)
         found = self._causes.get(key)
         if found is None:
             ports = got & allowed
-            found = self._causes[key] = Cause(policy.id, rule.id, rule.direction, ports, cite(policy, rule, ports))
+            found = self._causes[key] = Cause(policy.id, rule.id, rule.direction, ports, policy, rule)
         return found
 
-    def _points(self, wl: Workload, ingress: bool) -> list[list[FirewallPolicy]]:
+    def pseudo_groups(self, dst: Class) -> list[Group]:
+        """Sources that are not workloads: the internet."""
+        if not dst.rep.public_ips:
+            return []
+        ports, evidence, causes = self.flow(None, dst.rep)
+        if not ports:
+            return []
+        self._note_live(causes)
+        return [(INTERNET_ZONE, None, ports, tuple(evidence), tuple(causes))]
+
+    def points(self, wl: Workload, ingress: bool) -> list[list[FirewallPolicy]]:
+        """The enforcement points on a workload's side, most selective first for ingress.
+        The same list objects every time, so caches keyed by them hold."""
         key = (id(wl), ingress)
         found = self._point_cache.get(key)
         if found is None:
             found = self._point_cache[key] = self._find_points(wl, ingress)
         return found
+
+    _points = points
 
     def _find_points(self, wl: Workload, ingress: bool) -> list[list[FirewallPolicy]]:
         network = self.index.network(wl.network_id)
@@ -214,6 +293,8 @@ class Reachability:
         """The route evidence (None: no path) and the policies of appliances on it."""
         if fold(src.network_id) == fold(dst.network_id) and self.routing.flat(src.network_id):
             return [], NO_APPLIANCES
+        if fold(src.network_id) not in self.candidate_networks(dst.network_id):
+            return None, NO_APPLIANCES
         src_subnet, dst_subnet = self.index.subnet(src.subnet_id), self.index.subnet(dst.subnet_id)
         if src_subnet is None or dst_subnet is None or not src.private_ips or not dst.private_ips:
             return None, NO_APPLIANCES
@@ -226,12 +307,12 @@ class Reachability:
             return [], NO_APPLIANCES  # the ordinary case needs no evidence line
         appliances = NO_APPLIANCES
         if there.route.target_kind == "appliance" or back.route.target_kind == "appliance":
-            found = dict(self._appliance_policies(h.route, n) for h, n in ((there, src.network_id), (back, dst.network_id))
+            found = dict(self.appliance_policies(h.route, n) for h, n in ((there, src.network_id), (back, dst.network_id))
                          if h.route.target_kind == "appliance")
             appliances = tuple(p for p in found.values() if p)
         return [there.describe(), back.describe()], appliances
 
-    def _appliance_policies(self, route: Route, network_id: str) -> tuple[str, list[FirewallPolicy]]:
+    def appliance_policies(self, route: Route, network_id: str) -> tuple[str, list[FirewallPolicy]]:
         """The appliance a route in `network_id` targets and the policies it enforces;
         resolved once per route and network, the same list object every time so the
         evaluator's caches hold."""
@@ -265,50 +346,16 @@ class Reachability:
         return next((gw for gw in self._appliances.get("ip:" + fold(target), ())
                      if fold(gw.network_id) in near or not gw.network_id), None)
 
-    # -- the whole estate -------------------------------------------------------------
-    def _computed(self) -> dict[str, dict[str, Access]]:
-        if self._inbound is None:
-            self._inbound = {}
-            self._by_class: list[tuple[str, dict[str, Access]]] = []
-            classes = self._classes()
-            by_network: dict[str, list[_Class]] = defaultdict(list)
-            for c in classes:
-                by_network[fold(c.rep.network_id)].append(c)
-            for dst in classes:
-                result, flows = self._inbound_for(dst, self._candidates(dst, by_network))
-                for member in dst.members:
-                    self._inbound[fold(member.id)] = result
-                    self._flows[fold(member.id)] = flows
-                self._by_class.append((dst.zone, result))
-        return self._inbound
-
-    def _inbound_for(self, dst: _Class, sources: Iterable[_Class]) -> tuple[dict[str, Access], list[tuple]]:
-        found: dict[str, list[Access]] = defaultdict(list)
-        flows: list[tuple] = []
-        if dst.rep.public_ips:
-            ports, evidence, causes = self.flow(None, dst.rep)
-            if ports:
-                found[INTERNET_ZONE].append(Access(ports, tuple(evidence), (INTERNET_ZONE,), tuple(causes)))
-                flows.append((None, ports, tuple(evidence), tuple(causes)))
-        for src in sources:
-            if src is dst and len(src.members) == 1:
-                continue
-            ports, evidence, causes = self.flow(src.rep, dst.rep)
-            if ports:
-                ids = tuple(m.id for m in src.members if m is not dst.rep)
-                found[src.zone].append(Access(ports, tuple(evidence), ids[:MAX_SOURCES], tuple(causes)))
-                flows.append((src, ports, tuple(evidence), tuple(causes)))
-        return {zone: _merge(items) for zone, items in found.items()}, tuple(flows)
-
-    def _candidates(self, dst: _Class, by_network: dict[str, list[_Class]]) -> list[_Class]:
-        networks = {fold(dst.rep.network_id)}
-        networks |= {fold(p.peer_network_id) for p in self.index.peerings_of.get(fold(dst.rep.network_id), ())}
-        networks |= self._transit_neighbours(dst.rep.network_id)
-        return [c for n in sorted(networks) for c in by_network.get(n, ())]
+    def candidate_networks(self, network_id: str) -> set[str]:
+        """Networks whose workloads may reach one in `network_id` at all: itself, its
+        peers, and those sharing a transit hub or a known appliance with it."""
+        here = fold(network_id)
+        return ({here} | {fold(p.peer_network_id) for p in self.index.peerings_of.get(here, ())}
+                | self._transit_neighbours(network_id))
 
     def _transit_neighbours(self, network_id: str) -> set[str]:
-        """Networks that route to the same transit gateway (its own tables are not modelled)
-        or to the same appliance (a hub firewall between spokes that are not peered)."""
+        """Networks that route to the same transit gateway or to the same appliance (a hub
+        firewall between spokes that are not peered)."""
         if self._transit is None:
             joined: dict[str, set[str]] = defaultdict(set)
             for table in self.index.snapshot.route_tables:
@@ -327,42 +374,48 @@ class Reachability:
                     self._transit[n] |= nets
         return self._transit.get(fold(network_id), set())
 
-    def _classes(self) -> list[_Class]:
+    # -- classes -------------------------------------------------------------------------
+    def classes(self) -> list[Class]:
         narrow = _narrow_ranges(self.index)
-        groups: dict[tuple, _Class] = {}
+        groups: dict[tuple, Class] = {}
         for wl in self.index.snapshot.workloads:
             zone = self.zones.workload_zone(wl.id) or UNZONED
             subj = self._subject(wl)
             key = (fold(wl.network_id), fold(wl.subnet_id), subj.policy_ids, subj.tags, subj.service_accounts,
-                   subj.app_groups, bool(wl.public_ips), zone, _signature(wl, narrow, self.index))
+                   subj.app_groups, subj.selectors, bool(wl.public_ips), zone, _signature(wl, narrow, self.index))
             found = groups.get(key)
             if found is None:
-                groups[key] = _Class(wl, zone, [wl])
+                groups[key] = Class(wl, zone, [wl], subj)
             else:
                 found.members.append(wl)
         return list(groups.values())
 
 
-def _merge(items: list[Access]) -> Access:
+def merge(items: list[Access]) -> Access:
     if len(items) == 1:
         return items[0]
-    evidence: dict[str, None] = {}
     sources: dict[str, None] = {}
     for a in items:
-        for e in a.evidence:
-            if len(evidence) >= MAX_EVIDENCE:
-                break
-            evidence.setdefault(e)
         for s in a.sources:
             if len(sources) >= MAX_SOURCES:
                 break
             sources.setdefault(s)
     causes = tuple(dict.fromkeys(c for a in items for c in a.causes))
-    return Access(PortSet.union_of(a.ports for a in items), tuple(evidence), tuple(sources), causes)
+    return Access(PortSet.union_of(a.ports for a in items), lambda: _evidence_of(items), tuple(sources), causes)
+
+
+def _evidence_of(items: list[Access]) -> tuple[str, ...]:
+    evidence: dict[str, None] = {}
+    for a in items:
+        for e in a.evidence:
+            if len(evidence) >= MAX_EVIDENCE:
+                break
+            evidence.setdefault(e)
+    return tuple(evidence)
 
 
 def _narrow_ranges(index: Index) -> dict[tuple[int, int], set[Any]]:
-    """Every address range a rule names, by (IP version, prefix length)."""
+    """Every address range a rule or a route names, by (IP version, prefix length)."""
     out: dict[tuple[int, int], set[Any]] = defaultdict(set)
 
     def add(c: str) -> None:

@@ -1,0 +1,304 @@
+"""The reachability engine: cost follows what the rules can tell apart, not the pairs.
+
+For each enforcement point and each distinct way its rules see the fixed end of a flow,
+the other ends (all classes, as bitsets) are split into cells by the peers the rules
+name (atomic predicates, after Yang and Lam): classes no rule tells apart share a cell
+and are evaluated once, through one representative, by the same Evaluator the pairwise
+reference uses. A destination's inbound flows are then intersections of bitsets:
+routes (scanner.reach.routes) x its ingress cells x the appliances' cells x the sources'
+egress. Each source's egress point has one dominant cell holding most destinations;
+destinations outside it are listed per point, so a destination meets only the few
+sources whose egress treats it specially, and the rest come in groups of equal verdict.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from scanner.model import FirewallPolicy
+from scanner.ports import PortSet
+from scanner.reach.pair import MAX_SOURCES, Class, Group, PairFlow
+from scanner.reach.routes import RouteBits
+from scanner.reach.space import Space, indices, lowest
+
+ALL = PortSet.all()
+# A non-dominant egress cell larger than this (or than a quarter of the classes) is not
+# listed per destination: its points are looked up directly instead, which costs more per
+# destination but nothing up front.
+LISTED = 512
+
+Cell = tuple[int, PortSet, list]  # classes, ports allowed, evidence items (policy, rule, ports)
+
+
+class Reachability(PairFlow):
+    def _compute(self) -> None:
+        self.space = space = Space(self.classes(), self.evaluator, self.index)
+        self.routes = RouteBits(self, space)
+        self._partitions: dict[tuple, list[Cell]] = {}
+        self.egress = Egress(self, space)
+        for d, dst in enumerate(space.classes):
+            groups = self.pseudo_groups(dst)
+            groups += self._groups_into(d, dst)
+            self._record(dst, groups, lambda sources, me=dst: _sample(sources, me))
+        self.egress.note_live()
+
+    # -- cells -------------------------------------------------------------------------
+    def partition(self, point: list[FirewallPolicy], direction: str, local: Class) -> list[Cell]:
+        """Every class as the far end of `direction` at this point, split into cells of
+        equal verdict, with `local` as the fixed end."""
+        rules = [(p, r) for p in point for r in p.rules if r.enabled
+                 and (r.direction == direction or not p.stateful)]
+        mine = tuple(i for i, (_p, r) in enumerate(rules)
+                     if not r.targets or any(self.evaluator.peer_matches(t, local.subject) for t in r.targets))
+        key = (tuple(id(p) for p in point), direction, mine)
+        found = self._partitions.get(key)
+        if found is not None:
+            return found
+        cells = [self.space.all]
+        for peer in dict.fromkeys(q for i in mine for q in rules[i][1].peers):
+            match = self.space.peer(peer)
+            if not match:
+                continue
+            split = []
+            for c in cells:
+                inside = c & match
+                if inside and inside != c:
+                    split += (inside, c & ~match)
+                else:
+                    split.append(c)
+            cells = split
+        union = self._union_rules(point, direction, rules, mine) if all(
+            p.evaluation == "union" and p.stateful for p in point) else None
+        out = []
+        for c in cells:
+            rep = lowest(c)
+            if union is not None:
+                bit = 1 << rep
+                hits = [(p, r, ports) for p, r, ports, peers in union if peers & bit]
+                allowed, evidence = PortSet.union_of(h[2] for h in hits), hits
+            else:
+                remote = self.space.classes[rep].subject
+                allowed, evidence = self.evaluator.point(point, direction, local.subject, remote, ALL, memo=False)
+            self.stats["flow_evaluations"] += 1
+            out.append((c, allowed, evidence))
+        self._partitions[key] = out = _same_verdicts_joined(out)
+        return out
+
+    def _union_rules(self, point: list[FirewallPolicy], direction: str, rules: list, mine: tuple) -> list:
+        """Evaluator._evaluate_uncached for a point of stateful unions (security groups),
+        prepared once: each allow rule that applies here, with the classes its peers hold."""
+        chosen = {id(rules[i][1]) for i in mine}
+        out = []
+        for policy in point:
+            for rule in self.evaluator._rules(policy, direction):
+                if rule.action == "allow" and id(rule) in chosen:
+                    ports = self.evaluator.ports(rule)
+                    if ports:
+                        peers = 0
+                        for q in rule.peers:
+                            peers |= self.space.peer(q)
+                        out.append((policy, rule, ports, peers))
+        return out
+
+    # -- one destination ---------------------------------------------------------------
+    def _groups_into(self, d: int, dst: Class) -> list[Group]:
+        paths = self.routes.into(d)
+        if not paths:
+            return []
+        cells: list[Cell] = []
+        for appliances, bits in paths.items():
+            cells += self._through(bits, appliances, dst)
+        for point in self.points(dst.rep, ingress=True):
+            if not cells:
+                return []
+            cells = _refine(cells, self.partition(point, "ingress", dst))
+        groups: list[Group] = []
+        reach = 0
+        for bits, _ports, _evidence in cells:
+            reach |= bits
+        prepared = self.egress.prepare(d, reach)
+        for bits, ports, evidence in cells:
+            for sources, allowed in self.egress.towards(prepared, bits, ports):
+                causes = tuple(self.causes(evidence, allowed, live=True))
+                for zone, zone_bits in self.space.by_zone.items():
+                    part = sources & zone_bits
+                    if part:
+                        groups.append((zone, (lambda limit=None, p=part: self.space.members(p, limit)), allowed,
+                                       (lambda p=part, c=causes: self._evidence(p, dst, c)), causes))
+        return groups
+
+    def _through(self, bits: int, appliances: tuple, dst: Class) -> list[Cell]:
+        """Cells of the sources on one kind of path, after its appliances' rules."""
+        cells: list[Cell] = [(bits, ALL, [])]
+        for gateway in appliances:
+            policies = self.routes.appliance_rules.get(gateway)
+            if policies and cells:
+                cells = _refine(cells, self.partition(policies, "ingress", dst))
+        return cells
+
+    def _evidence(self, sources: int, dst: Class, causes: tuple) -> tuple[str, ...]:
+        """Route lines of one source's path (a sample) and the rules that admit the flow."""
+        path, _ = self._path(self.space.classes[lowest(sources)].rep, dst.rep)
+        return (*(path or ()), *(c.text for c in causes))
+
+
+class Egress:
+    """Each source class's egress, as points whose cells hold destinations."""
+
+    def __init__(self, engine: Reachability, space: Space) -> None:
+        self.engine, self.space = engine, space
+        self.points: list[list[Cell]] = []  # egress point id -> cells over destinations
+        self.dominant: list[int] = []
+        self.wide: set[int] = set()  # points with a large non-dominant cell
+        ids: dict[tuple, int] = {}
+        profiles: dict[tuple[int, ...], int] = {}
+        self.profile_points: list[tuple[int, ...]] = []
+        self.profile_bits: list[int] = []
+        for i, c in enumerate(space.classes):
+            mine = []
+            for point in engine.points(c.rep, ingress=False):
+                cells = engine.partition(point, "egress", c)
+                pid = ids.get(id(cells))
+                if pid is None:
+                    pid = ids[id(cells)] = len(self.points)
+                    self.points.append(cells)
+                mine.append(pid)
+            key = tuple(mine)
+            prof = profiles.get(key)
+            if prof is None:
+                prof = profiles[key] = len(self.profile_points)
+                self.profile_points.append(key)
+                self.profile_bits.append(0)
+            self.profile_bits[prof] |= 1 << i
+        self.listed: dict[int, list[tuple[int, int]]] = defaultdict(list)  # destination -> (point, cell)
+        for pid, cells in enumerate(self.points):
+            sizes = [c[0].bit_count() for c in cells]
+            dom = max(range(len(cells)), key=sizes.__getitem__)
+            self.dominant.append(dom)
+            for ci, (bits, _allowed, _ev) in enumerate(cells):
+                if ci == dom:
+                    continue
+                if sizes[ci] > max(LISTED, space.n // 4):
+                    self.wide.add(pid)
+                    continue
+                for d in indices(bits):
+                    self.listed[d].append((pid, ci))
+        self.users: dict[int, list[int]] = defaultdict(list)  # point -> profiles using it
+        for prof, pts in enumerate(self.profile_points):
+            for pid in set(pts):
+                self.users[pid].append(prof)
+        self.odd = [prof for prof, pts in enumerate(self.profile_points) if any(p in self.wide for p in pts)]
+        # Profiles that see a destination in every point's dominant cell, by verdict.
+        self.by_verdict: dict[PortSet, int] = defaultdict(int)
+        self.verdict: list[PortSet | None] = []
+        odd = set(self.odd)
+        for prof, pts in enumerate(self.profile_points):
+            v = None
+            if prof not in odd:
+                v = ALL
+                for pid in pts:
+                    v = v & self.points[pid][self.dominant[pid]][1]
+                self.by_verdict[v] |= self.profile_bits[prof]
+            self.verdict.append(v)
+        self.by_verdict = {v: b for v, b in self.by_verdict.items() if v}
+        self.live: dict[PortSet, dict[PortSet, int]] = defaultdict(lambda: defaultdict(int))
+
+    def prepare(self, d: int, reach: int) -> tuple:
+        """What destination `d` needs from every source's egress: the points that hold it
+        outside their dominant cell, and the profiles (among the sources that can reach
+        it, `reach`) that use them."""
+        special = {pid: ci for pid, ci in self.listed.get(d, ())}
+        touched = [prof for prof in {prof for pid in special for prof in self.users[pid]}.union(self.odd)
+                   if self.profile_bits[prof] & reach]
+        touched_bits = 0
+        for prof in touched:
+            touched_bits |= self.profile_bits[prof]
+        return d, special, touched, touched_bits
+
+    def towards(self, prepared: tuple, sources: int, ports: PortSet) -> list[tuple[int, PortSet]]:
+        """The sources (of `sources`, already admitted on `ports`) whose egress lets some
+        of it out towards the destination, grouped by what flows."""
+        d, special, touched, touched_bits = prepared
+        out: dict[PortSet, int] = defaultdict(int)
+        for prof in touched:
+            bits = sources & self.profile_bits[prof]
+            if not bits:
+                continue
+            allowed, evidence = ports, []
+            for pid in self.profile_points[prof]:
+                ci = special.get(pid)
+                if ci is None:
+                    ci = self._cell(pid, d) if pid in self.wide else self.dominant[pid]
+                _bits, got, ev = self.points[pid][ci]
+                allowed = allowed & got
+                evidence += ev
+                if not allowed:
+                    break
+            if allowed:
+                out[allowed] |= bits
+                self.engine._note_live(self.engine.causes(evidence, allowed, cache=False))
+        plain = sources & ~touched_bits
+        if plain:
+            for verdict, bits in self.by_verdict.items():
+                mine = plain & bits
+                if mine:
+                    allowed = ports & verdict
+                    if allowed:
+                        out[allowed] |= mine
+                        self.live[verdict][allowed] |= mine
+        return [(bits, allowed) for allowed, bits in out.items()]
+
+    def _cell(self, pid: int, d: int) -> int:
+        bit = 1 << d
+        return next(ci for ci, (bits, _a, _e) in enumerate(self.points[pid]) if bits & bit)
+
+    def note_live(self) -> None:
+        """The egress rules behind the grouped flows: each profile's dominant rules, for
+        the flows its sources really had."""
+        for prof, verdict in enumerate(self.verdict):
+            if verdict is None or verdict not in self.live:
+                continue
+            mine = self.profile_bits[prof]
+            for allowed, bits in self.live[verdict].items():
+                if bits & mine:
+                    for pid in self.profile_points[prof]:
+                        self.engine.causes(self.points[pid][self.dominant[pid]][2], allowed, live=True)
+
+
+def _same_verdicts_joined(cells: list[Cell]) -> list[Cell]:
+    """Cells the rules told apart but that end alike (a rule for ::/0 beside one for
+    0.0.0.0/0) are one: fewer cells for every destination that meets them."""
+    joined: dict[tuple, list] = {}
+    for bits, allowed, evidence in cells:
+        key = (allowed, *((id(p), id(r), g) for p, r, g in evidence))
+        found = joined.get(key)
+        if found is None:
+            joined[key] = [bits, allowed, evidence]
+        else:
+            found[0] |= bits
+    return [tuple(c) for c in joined.values()]
+
+
+def _refine(cells: list[Cell], by: list[Cell]) -> list[Cell]:
+    out = []
+    for bits, ports, evidence in cells:
+        for other, allowed, more in by:
+            both = bits & other
+            if both:
+                q = ports & allowed
+                if q:
+                    out.append((both, q, evidence + more))
+    return out
+
+
+def _sample(sources: Any, dst: Class) -> tuple[str, ...]:
+    if sources is None:
+        return ("internet",)
+    out: list[str] = []
+    for c in sources(MAX_SOURCES + 1):
+        for m in c.members:
+            if m is not dst.rep:
+                out.append(m.id)
+                if len(out) >= MAX_SOURCES:
+                    return tuple(out)
+    return tuple(out)
