@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from checks.common import ADMIN_PORTS, DATA_PORTS, label, listing, port_set
+from checks.causes import by_cause
+from checks.common import ADMIN_PORTS, DATA_PORTS, label, port_set
 from scanner.context import AuditContext
 from scanner.engine import CheckMeta, check
 from scanner.findings import Result
@@ -15,16 +16,6 @@ REFS = (
     "https://cloud.google.com/firewall/docs/firewalls",
     "https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview",
 )
-
-
-def _exposed(ctx: AuditContext, wanted: PortSet) -> Iterator[tuple[object, PortSet, tuple[str, ...]]]:
-    for wl in ctx.snapshot.workloads:
-        access = ctx.reach.inbound(wl.id).get("internet")
-        if access is None:
-            continue
-        hit = access.ports & wanted
-        if hit:
-            yield wl, hit, access.evidence
 
 
 @check(CheckMeta(
@@ -129,13 +120,17 @@ def non_web_port_from_internet(ctx: AuditContext, allowed: tuple = ("tcp/80", "t
 
 
 def _report(ctx: AuditContext, wanted: PortSet, what: str) -> Iterator[Result]:
-    for wl, hit, evidence in _exposed(ctx, wanted):
+    """One finding per rule that lets the internet reach `wanted` ports."""
+    def pick(wl, dst, flow):
+        return flow.ports & wanted if flow.zone == "internet" else PortSet()
+
+    for group in by_cause(ctx, pick):
+        addresses = sorted({ip for wl in group.affected.values() for ip in wl.public_ips})
         yield Result(
-            wl,
-            f"{label(wl)} accepts {what} traffic from the internet on {listing(hit)} "
-            f"at {', '.join(wl.public_ips)}.",
-            evidence=evidence,
-            zones=("internet", ctx.zones.workload_zone(wl.id) or "unzoned"),
+            group.policy,
+            f"{group.cause_text()} lets {group.flows_text(what + ' ports ')} "
+            f"at {', '.join(addresses[:5])}{', ...' if len(addresses) > 5 else ''}.",
+            **group.result_fields(),
         )
 
 

@@ -50,6 +50,17 @@ class ZonePolicy:
     def zone(self, name: str) -> Zone | None:
         return next((z for z in self.zones if z.name == name), None)
 
+    def external_zones(self) -> dict[str, tuple[str, ...]]:
+        """Zones of addresses outside the estate (a VPN range, partner offices): every
+        selector of the zone is a bare `cidr`. Such a zone holds no subnet or workload of
+        its own; one that does (a zone defined by its subnets' ranges) is an ordinary
+        zone, which ZoneMap.external_zones() decides against the snapshot."""
+        found = {}
+        for z in self.zones:
+            if z.name != INTERNET and z.selectors and all(set(sel) == {"cidr"} for sel in z.selectors):
+                found[z.name] = tuple(sel["cidr"] for sel in z.selectors)
+        return found
+
     def permitted(self, source: str, destination: str) -> PortSet:
         if source == destination:
             return PortSet.all()  # inside a zone is east-west, judged by other checks
