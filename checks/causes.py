@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from checks.common import count, policy_label, rule_text
+from checks.common import count, policy_label, ports_text, resource_label, rule_text
 from scanner.context import AuditContext
 from scanner.findings import LIVE, FlowRef
 from scanner.index import fold
@@ -68,7 +68,7 @@ class Grouped:
         return ",".join(f"{p.id}/{r.id}" for p, r in self.rules)
 
     def cause_text(self) -> str:
-        lines = [f"{policy_label(p)} rule {rule_text(r)}" for p, r in self.rules]
+        lines = [f"{policy_label(p)} {rule_line(r)}" for p, r in self.rules]
         if len(lines) == 1:
             return lines[0]
         return f"{len(lines)} rules that must all change ({'; '.join(lines)})"
@@ -77,8 +77,9 @@ class Grouped:
         parts = []
         for (src, dst), (ports, ids) in sorted(self.flows.items()):
             who = "the internet" if src == "internet" else f"the {src} zone"
-            sample = ", ".join(sorted(ids)[:SAMPLE]) + (", ..." if len(ids) > SAMPLE else "")
-            parts.append(f"{who} reach {what}{', '.join(ports.describe())} on "
+            names = sorted(resource_label(self.affected[fold(i)]) for i in ids)
+            sample = ", ".join(names[:SAMPLE]) + (", ..." if len(ids) > SAMPLE else "")
+            parts.append(f"{who} reach {what}{ports_text(ports)} on "
                          f"{count(len(ids), 'workload')} in the {dst} zone ({sample})")
         return "; ".join(parts)
 
@@ -87,6 +88,16 @@ class Grouped:
         return {"evidence": self.evidence(), "zones": self.zones(), "key": self.key(), "cause": self.cause,
                 "flows": self.flow_refs(), "affected": tuple(self.affected.values()), "state": LIVE,
                 "state_reason": "reachability finds these flows today"}
+
+
+def rule_line(rule: Rule) -> str:
+    """`rule ssh-any priority 100: allow ingress tcp/22 from 0.0.0.0/0`, by name where the
+    id is a long path; a platform default is named as the deny that is missing above it."""
+    who = rule.name if rule.name and "/" in rule.id else rule_text(rule).split(":", 1)[0].split(" priority")[0]
+    line = f"rule {who}:{rule_text(rule).split(':', 1)[1]}"
+    if rule.platform_default:
+        line += " (a platform default: no user rule denies this first)"
+    return line
 
 
 class _Rules:

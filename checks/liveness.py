@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from checks.common import guarded_workloads, ports_text, rule_ports
+from checks.common import guarded_workloads, ports_text, resource_label, rule_ports
 from scanner.context import AuditContext
 from scanner.evaluate import INTERNET, Subject, subject
+from scanner.external import points
 from scanner.findings import LATENT, LIVE
 from scanner.index import fold
 from scanner.model import FirewallPolicy, Rule, Workload
@@ -22,8 +23,9 @@ def state_fields(ctx: AuditContext, pairs: Iterable[tuple[FirewallPolicy, Rule]]
     finding about these (policy, rule) pairs."""
     pairs = list(pairs)
     state, reason = rule_state(ctx, pairs, ports)
+    guarded = {fold(w.id): w for p in {fold(p.id): p for p, _ in pairs}.values() for w in guarded_workloads(ctx, p)}
     fields = {"cause": tuple(f"{fold(p.id)}/{fold(r.id)}" for p, r in pairs), "state": state,
-              "state_reason": reason}
+              "state_reason": reason, "affected": tuple(guarded.values())}
     if state == LATENT:
         fields["severity"] = LATENT_SEVERITY
     return fields
@@ -47,14 +49,6 @@ def rule_state(ctx: AuditContext, pairs: list[tuple[FirewallPolicy, Rule]],
     return LATENT, "; ".join(dict.fromkeys(why_latent(ctx, p, r, ports) for p, r in pairs))
 
 
-def _points(ctx: AuditContext, wl: Workload) -> list[tuple[str, list[FirewallPolicy]]]:
-    index = ctx.index
-    subnet, network = index.subnet(wl.subnet_id), index.network(wl.network_id)
-    return [(where, index.policies_by_ids(ids)) for where, ids in (
-        (f"interface {wl.id}", wl.policy_ids), (f"subnet {wl.subnet_id}", subnet.policy_ids if subnet else ()),
-        (f"network {wl.network_id}", network.policy_ids if network else ()))]
-
-
 def _blocker(ctx: AuditContext, policies: list[FirewallPolicy], direction: str, local: Subject,
              remote: Subject, want: PortSet) -> str:
     """The deny that stops `want` among `policies`, or that no rule there admits it."""
@@ -72,12 +66,12 @@ def _first_stop(ctx: AuditContext, src: Workload | None, dst: Workload, want: Po
     """Where a flow from `src` (None: the internet) to `dst` on `want` stops, if at a firewall."""
     ev = ctx.reach.evaluator
     local, remote = subject(dst), INTERNET if src is None else subject(src)
-    for where, policies in _points(ctx, dst):
-        if policies and not ev.point(policies, "ingress", local, remote, want)[0]:
+    for where, policies in points(ctx.index, dst):
+        if not ev.point(policies, "ingress", local, remote, want)[0]:
             return f"at {where}, {_blocker(ctx, policies, 'ingress', local, remote, want)}"
     if src is not None:
-        for where, policies in _points(ctx, src):
-            if policies and not ev.point(policies, "egress", remote, local, want)[0]:
+        for where, policies in points(ctx.index, src):
+            if not ev.point(policies, "egress", remote, local, want)[0]:
                 return f"at the source's {where}, {_blocker(ctx, policies, 'egress', remote, local, want)}"
     return None
 
@@ -101,15 +95,19 @@ def why_latent(ctx: AuditContext, policy: FirewallPolicy, rule: Rule, ports: Por
             return f"rule {name}: the internet is admitted but no workload it applies to has a public address"
         stop = _first_stop(ctx, None, public[0], want)
         if stop:
-            return f"rule {name}: from the internet to {public[0].id} the flow stops {stop}"
-        return f"rule {name}: no route from {public[0].subnet_id} back to an internet gateway"
+            return f"rule {name}: from the internet to {resource_label(public[0])} the flow stops {stop}"
+        return f"rule {name}: no route from {public[0].subnet_id.rsplit('/', 1)[-1]} back to an internet gateway"
     sources = sorted((w for w in ctx.snapshot.workloads
                       if any(ev.peer_matches(p, subject(w)) for p in rule.peers)), key=lambda w: w.id)
     sources = [w for w in sources if fold(w.id) not in {fold(t.id) for t in targets} or len(targets) > 1]
     if not sources:
+        outside = [p.value for p in rule.peers if p.kind == "cidr"]
+        if outside:
+            return (f"rule {name}: its sources ({', '.join(outside)}) hold no workload of the estate and no "
+                    f"external zone of the zone policy names them")
         return f"rule {name}: no workload it admits exists today"
     src, dst = sources[0], next(t for t in targets if fold(t.id) != fold(sources[0].id))
     stop = _first_stop(ctx, src, dst, want)
     if stop:
-        return f"rule {name}: from {src.id} to {dst.id} the flow stops {stop}"
-    return f"rule {name}: no route carries the flow from {src.id} to {dst.id}"
+        return f"rule {name}: from {resource_label(src)} to {resource_label(dst)} the flow stops {stop}"
+    return f"rule {name}: no route carries the flow from {resource_label(src)} to {resource_label(dst)}"

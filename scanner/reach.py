@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from scanner.evaluate import INTERNET, Evaluator, Subject, cite, net, subject
+from scanner.external import external_flows
 from scanner.index import Index, fold
 from scanner.model import FirewallPolicy, Gateway, Route, Workload
 from scanner.ports import PortSet
@@ -104,8 +105,9 @@ class Reachability:
         self._computed()
         out = []
         for src, ports, evidence, causes in self._flows.get(fold(workload_id), ()):
-            if src is None:
-                out.append(Flow(INTERNET_ZONE, (INTERNET_ZONE,), ports, evidence, causes))
+            if src is None or isinstance(src, str):  # the internet, or an external zone by name
+                zone = src or INTERNET_ZONE
+                out.append(Flow(zone, (zone,), ports, evidence, causes))
                 continue
             ids = tuple(m.id for m in src.members if fold(m.id) != fold(workload_id))
             if ids:
@@ -290,6 +292,9 @@ class Reachability:
             if ports:
                 found[INTERNET_ZONE].append(Access(ports, tuple(evidence), (INTERNET_ZONE,), tuple(causes)))
                 flows.append((None, ports, tuple(evidence), tuple(causes)))
+        for zone, ports, evidence, causes in external_flows(self, dst.rep):  # zones outside the estate
+            found[zone].append(Access(ports, evidence, (zone,), causes))
+            flows.append((zone, ports, evidence, causes))
         for src in sources:
             if src is dst and len(src.members) == 1:
                 continue
