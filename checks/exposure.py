@@ -1,6 +1,7 @@
 """Internet exposure: what the internet can really reach, from routes, ACLs and rules."""
 from __future__ import annotations
 
+import ipaddress
 from typing import Iterator
 
 from checks.causes import by_cause
@@ -15,6 +16,7 @@ from scanner.findings import LATENT, Result
 from scanner.index import fold
 from scanner.ports import PortSet
 
+ANY_PUBLIC_ADDRESS = ipaddress.ip_address("1.1.1.1")  # where replies to the internet go
 SEEDS_1 = "Network Security Architecture: Zones, Segmentation, and Defence-in-Depth Design"
 REFS = (
     "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html",
@@ -268,6 +270,9 @@ def _why_unreached(ctx: AuditContext, wl) -> str:
     if not wl.public_ips:
         return "no public address"
     subnet = ctx.index.subnet(wl.subnet_id)
-    if subnet is None or ctx.routing.internet_egress(subnet, wl) is None:
-        return f"no route from {wl.subnet_id} to an internet gateway"
+    if subnet is None:
+        return ""
+    hop = ctx.routing.lookup(subnet, ANY_PUBLIC_ADDRESS, wl.network_tags)
+    if hop is None or not hop.route.active or hop.route.target_kind != "internet":
+        return f"no route from {subnet.name or subnet.id} back to an internet gateway"
     return ""

@@ -99,7 +99,10 @@ def why_latent(ctx: AuditContext, policy: FirewallPolicy, rule: Rule, ports: Por
         return f"rule {name}: no route from {public[0].subnet_id.rsplit('/', 1)[-1]} back to an internet gateway"
     sources = sorted((w for w in ctx.snapshot.workloads
                       if any(ev.peer_matches(p, subject(w)) for p in rule.peers)), key=lambda w: w.id)
+    found_any = bool(sources)
     sources = [w for w in sources if fold(w.id) not in {fold(t.id) for t in targets} or len(targets) > 1]
+    if found_any and not sources:
+        return f"rule {name}: the only workload it admits is the one it guards"
     if not sources:
         outside = [p.value for p in rule.peers if p.kind == "cidr"]
         if outside:

@@ -27,12 +27,21 @@ from scanner.model import FirewallPolicy, Subnet, Workload
 from scanner.ports import PortSet
 
 PRIVATE_PATHS = ("vpn", "transit", "peering")
+# Ranges the internet does not carry (RFC 1918, shared address space, unique local). Not
+# ipaddress.is_private: that also counts the documentation ranges, which stand for public
+# addresses in examples and tests.
+NOT_ON_THE_INTERNET = tuple(ipaddress.ip_network(c) for c in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"))
+
+
+def private(n: Any) -> bool:
+    return any(n.version == p.version and n.subnet_of(p) for p in NOT_ON_THE_INTERNET)
 
 
 @lru_cache(maxsize=None)
 def zone_subject(cidrs: tuple[str, ...]) -> Subject:
     """The one Subject of an external zone (kept alive: the evaluator caches by identity)."""
-    return Subject(ranges=tuple(net(c) for c in cidrs), public=any(not net(c).is_private for c in cidrs))
+    return Subject(ranges=tuple(net(c) for c in cidrs), public=any(not private(net(c)) for c in cidrs))
 
 
 def points(index: Index, wl: Workload) -> list[tuple[str, list[FirewallPolicy]]]:
@@ -55,7 +64,7 @@ def route_back(routing: Any, dst: Workload, subnet: Subnet | None, cidrs: tuple[
         if hop is None or not hop.route.active:
             continue
         kind = hop.route.target_kind
-        if kind == "internet" and dst.public_ips and not n.is_private:
+        if kind == "internet" and dst.public_ips and not private(n):
             return [f"{dst.id} has public address {dst.public_ips[0]}", hop.describe()]
         if kind in PRIVATE_PATHS:
             return [hop.describe()]

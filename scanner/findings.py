@@ -155,10 +155,19 @@ def fold_by_cause(findings: list[Finding]) -> list[Finding]:
                 f, cause=tuple(sorted(cause)), also=f.also + also,
                 severity=min((g.severity for g in group), key=RANK.__getitem__),
                 evidence=tuple(sorted({e for g in group for e in g.evidence})),
-                flows=tuple(sorted({fl for g in group for fl in g.flows}, key=lambda fl: (fl.source, fl.destination))),
+                flows=_flows_of(group),
                 affected=tuple(affected[:MAX_AFFECTED]),
                 affected_count=max(len(affected), *(g.affected_count for g in group)),
                 state=next((g.state for g in group if g.state == LIVE), f.state),
                 state_reason=next((g.state_reason for g in group if g.state == LIVE), f.state_reason))
         out.append(f)
     return out
+
+
+def _flows_of(group: list[Finding]) -> tuple[FlowRef, ...]:
+    """One flow per zone pair: the survivor's own, then what folded findings add."""
+    pairs: dict[tuple[str, str], FlowRef] = {}
+    for g in group:
+        for fl in g.flows:
+            pairs.setdefault((fl.source, fl.destination), fl)
+    return tuple(pairs[k] for k in sorted(pairs))
