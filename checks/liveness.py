@@ -3,6 +3,7 @@ stops it. A live rule keeps its check's severity; a latent one is reported at lo
 the reason, because fixing it changes nothing today but removes a trap for tomorrow."""
 from __future__ import annotations
 
+import weakref
 from typing import Iterable
 
 from checks.common import guarded_workloads, ports_text, resource_label, rule_ports
@@ -15,6 +16,15 @@ from scanner.model import FirewallPolicy, Rule, Workload
 from scanner.ports import PortSet
 
 LATENT_SEVERITY = "low"
+_SUBJECTS: "weakref.WeakKeyDictionary[AuditContext, list]" = weakref.WeakKeyDictionary()
+
+
+def _subjects(ctx: AuditContext) -> list[tuple[Workload, Subject]]:
+    """Every workload with its Subject, built once per audit: latent reasons scan them."""
+    found = _SUBJECTS.get(ctx)
+    if found is None:
+        found = _SUBJECTS[ctx] = sorted(((w, subject(w)) for w in ctx.snapshot.workloads), key=lambda ws: ws[0].id)
+    return found
 
 
 def state_fields(ctx: AuditContext, pairs: Iterable[tuple[FirewallPolicy, Rule]],
@@ -97,8 +107,7 @@ def why_latent(ctx: AuditContext, policy: FirewallPolicy, rule: Rule, ports: Por
         if stop:
             return f"rule {name}: from the internet to {resource_label(public[0])} the flow stops {stop}"
         return f"rule {name}: no route from {public[0].subnet_id.rsplit('/', 1)[-1]} back to an internet gateway"
-    sources = sorted((w for w in ctx.snapshot.workloads
-                      if any(ev.peer_matches(p, subject(w)) for p in rule.peers)), key=lambda w: w.id)
+    sources = [w for w, subj in _subjects(ctx) if any(ev.peer_matches(p, subj) for p in rule.peers)]
     found_any = bool(sources)
     sources = [w for w in sources if fold(w.id) not in {fold(t.id) for t in targets} or len(targets) > 1]
     if found_any and not sources:

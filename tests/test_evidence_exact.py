@@ -49,8 +49,8 @@ def _is_route_line(line: str) -> bool:
 
 def problems(label: str, snapshot, zones) -> list[str]:
     out = []
-    for chk in CHECKS.values():
-        ctx = AuditContext(snapshot, zone_policy_text=zones) if zones else AuditContext(snapshot)
+    ctx = AuditContext(snapshot, zone_policy_text=zones) if zones else AuditContext(snapshot)
+    for chk in CHECKS.values():  # one at a time: each check's own findings, before folding by cause
         for f in engine.run([chk], ctx).findings:
             if not f.flows:
                 continue  # not a reachability finding

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import estates
+from casefiles import seg203
 from builder import Estate, allow_in, allow_out, app_group, cidr, deny_in, group, local, route
 from scanner import engine
 from scanner.audit import audit
@@ -133,22 +134,12 @@ def test_live_rule_keeps_its_severity():
 
 
 # -- external zones --------------------------------------------------------------
-WORKSTATIONS = """
-version: 1
-zones:
-  - {name: dmz, match: [{tags: {Zone: dmz}}]}
-  - {name: internal, match: [{tags: {Zone: internal}}]}
-  - {name: data, match: [{tags: {Zone: data}}]}
-  - {name: management, match: [{tags: {Zone: management}}]}
-  - {name: workstations, match: [{cidr: 203.0.113.0/24}]}
-flows:
-  - {from: internet, to: dmz, ports: [tcp/443]}
-  - {from: dmz, to: internal, ports: [tcp/8080]}
-  - {from: internal, to: data, ports: [tcp/5432]}
-  - {from: workstations, to: management, ports: [tcp/22]}
-  - {from: management, to: internal, ports: [tcp/22]}
-  - {from: management, to: data, ports: [tcp/22]}
-"""
+# The five zones of the estates by their Zone tags (as the SEG203 case file has them), the
+# permitted flows of the reference design, and the workstations of the VPN range.
+WORKSTATIONS = seg203.PERMIT_DMZ_TO_DATA.replace(
+    "  - {from: dmz, to: data, ports: [tcp/5432], note: \"reporting replica, approved\"}\n", ""
+).replace("flows:\n", "  - {name: workstations, match: [{cidr: 203.0.113.0/24}]}\nflows:\n"
+          "  - {from: workstations, to: management, ports: [tcp/22]}\n")
 
 
 def with_route(e, table_id, extra, drop_kind=None):
@@ -234,3 +225,30 @@ def test_external_zone_reaching_an_application_zone_is_a_forbidden_flow():
     assert [(fl.source, fl.destination) for fl in finding.flows] == [("workstations", "internal")]
     [finding] = run(snap, "SEG401", zones=WORKSTATIONS)
     assert finding.cause == ("sg-app/ssh-vpn",)
+
+
+def test_sarif_has_the_cause_as_its_location_and_the_workloads_as_related_locations():
+    import json
+
+    import jsonschema
+
+    import output
+    from output import RenderOptions, sarif_rules
+    from output.json import document
+    from test_json_output import SCHEMA
+
+    report = audit(ssh_everywhere(), include=("SEG401",))
+    doc = json.loads(output.render("sarif", report, RenderOptions()))
+    assert sarif_rules.problems(doc) == []
+    [res] = doc["runs"][0]["results"]
+    assert res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("/security-group/sg-app")
+    related = res["relatedLocations"]
+    assert [r["id"] for r in related] == list(range(10))
+    assert {r["logicalLocations"][0]["fullyQualifiedName"] for r in related} == {f"eni-app-{i}" for i in range(10)}
+    props = res["properties"]
+    assert (props["cause"], props["state"], props["affectedCount"]) == (["sg-app/ssh-vpc"], "live", 10)
+    assert {(f["source"], f["workloads"]) for f in props["flows"]} == {("dmz", 10), ("data", 10), ("internal", 10)}
+    jdoc = document(report)
+    jsonschema.Draft202012Validator(SCHEMA).validate(jdoc)
+    [finding] = jdoc["findings"]
+    assert finding["affected_count"] == 10 and len(finding["affected"]) == 10 and finding["state"] == "live"
