@@ -81,7 +81,9 @@ def management_port_from_application_zone(ctx: AuditContext, ports: tuple = MGMT
     rationale=(
         f"{SEEDS_1}: critically, an attacker in the application zone must not be able to reach "
         "the management plane (application traffic to management: blocked). Bastions and monitoring "
-        "hold the keys to every other zone."
+        "hold the keys to every other zone. From external zones of the zone policy (the admins' VPN "
+        "range), only the flows the policy permits may reach it: the bastion is the only point where "
+        "external administrative access is permitted."
     ),
     remediation=(
         "Deny all traffic from application and DMZ zones into the management zone; let management "
@@ -106,14 +108,20 @@ def management_port_from_application_zone(ctx: AuditContext, ports: tuple = MGMT
 ))
 def management_zone_reachable(ctx: AuditContext, management_zone: str = "management",
                               application_zones: tuple = ("dmz", "internal", "data")) -> Iterator[Result]:
+    external = set(ctx.zones.external_zones())
+
     def pick(wl, dst, flow):
-        return flow.ports if dst == management_zone and flow.zone in application_zones else PortSet()
+        if dst != management_zone:
+            return PortSet()
+        if flow.zone in external:  # from outside: only what the zone policy permits, on its entry point
+            return flow.ports - ctx.policy.permitted(flow.zone, dst)
+        return flow.ports if flow.zone in application_zones else PortSet()
 
     for group in by_cause(ctx, pick):
         yield Result(
             group.policy,
             f"{group.cause_text()} lets {group.flows_text()}: the management zone is reachable "
-            f"from application zones.",
+            f"from {'outside the zone policy' if set(group.zones()) & external else 'application zones'}.",
             **group.result_fields(),
         )
 

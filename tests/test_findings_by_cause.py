@@ -252,3 +252,13 @@ def test_sarif_has_the_cause_as_its_location_and_the_workloads_as_related_locati
     jsonschema.Draft202012Validator(SCHEMA).validate(jdoc)
     [finding] = jdoc["findings"]
     assert finding["affected_count"] == 10 and len(finding["affected"]) == 10 and finding["state"] == "live"
+
+
+def test_external_zone_into_management_beyond_the_policy_is_seg402():
+    e = estates.aws(bastion=[allow_in("tcp", 22, cidr("203.0.113.0/24"), id="ssh-vpn"),
+                             allow_in("tcp", 8443, cidr("203.0.113.0/24"), id="console-vpn")])
+    with_route(e, "rtb-management", route("0.0.0.0/0", "internet", "igw-1"))
+    snap = with_public_ip(e, "eni-bastion", "198.18.0.48").snapshot()
+    [finding] = run(snap, "SEG402", zones=WORKSTATIONS)
+    assert finding.cause == ("sg-bastion/console-vpn",)
+    assert [(fl.source, fl.ports) for fl in finding.flows] == [("workstations", ("tcp/8443",))]

@@ -100,3 +100,7 @@ def test_admins_vpn_range_on_the_bastion_is_a_permitted_external_zone(scan):
     assert "SEG403" not in {f["check_id"] for f in doc["findings"]}
     [flow] = [f for f in doc["flows"] if f["source"] == "workstations"]
     assert flow["destination"] == "management" and "tcp/22" in flow["ports"]
+    # what the policy does not permit from there still is a finding: the ESP rule's range
+    # holds the admins' /32, and ESP into management is not in the policy
+    [esp] = [f for f in doc["findings"] if f["check_id"] == "SEG402" and "allow-esp" in f["message"]]
+    assert [(fl["source"], fl["destination"]) for fl in esp["flows"]] == [("workstations", "management")]
