@@ -93,8 +93,9 @@ class Grouped:
 def rule_line(rule: Rule) -> str:
     """`rule ssh-any priority 100: allow ingress tcp/22 from 0.0.0.0/0`, by name where the
     id is a long path; a platform default is named as the deny that is missing above it."""
-    who = rule.name if rule.name and "/" in rule.id else rule_text(rule).split(":", 1)[0].split(" priority")[0]
-    line = f"rule {who}:{rule_text(rule).split(':', 1)[1]}"
+    long_id = rule.id if not rule.name or rule.name == rule.id else f"{rule.id} ({rule.name})"
+    rest = rule_text(rule)[len(long_id):]  # " priority 100: allow ..."
+    line = f"rule {rule.name if rule.name and '/' in rule.id else long_id}{rest}"
     if rule.platform_default:
         line += " (a platform default: no user rule denies this first)"
     return line
@@ -113,7 +114,7 @@ class _Rules:
     def get(self, cause: Cause) -> tuple[FirewallPolicy, Rule] | None:
         return self._by_id.get((fold(cause.policy_id), fold(cause.rule_id)))
 
-    def level(self, wl: Workload, cause: Cause, policy: FirewallPolicy) -> int:
+    def level(self, wl: Workload, cause: Cause, policy: FirewallPolicy) -> float:
         if cause.direction == "egress":
             return 5
         index, pid = self.ctx.index, fold(policy.id)
