@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from checks.common import label, listing
+from checks.causes import by_cause
 from scanner.context import AuditContext
 from scanner.engine import CheckMeta, check
 from scanner.findings import Result
+from scanner.ports import PortSet
 from scanner.reach import UNZONED
 
 
@@ -45,22 +46,15 @@ from scanner.reach import UNZONED
 ))
 def forbidden_zone_flow(ctx: AuditContext, management_zone: str = "management") -> Iterator[Result]:
     policy = ctx.policy
-    for wl in ctx.snapshot.workloads:
-        dst = ctx.zones.workload_zone(wl.id)
-        if dst is None or dst == management_zone:
-            continue
-        for src, access in sorted(ctx.reach.inbound(wl.id).items()):
-            if src in (dst, UNZONED):
-                continue
-            forbidden = access.ports - policy.permitted(src, dst)
-            if not forbidden:
-                continue
-            who = "the internet" if src == "internet" else f"the {src} zone ({', '.join(access.sources)})"
-            yield Result(
-                wl,
-                f"{who} can reach {label(wl)} in the {dst} zone on {listing(forbidden)}, "
-                f"which the zone policy does not permit.",
-                evidence=access.evidence,
-                zones=(src, dst),
-                key=f"{src}->{dst}",
-            )
+
+    def pick(wl, dst, flow):
+        if dst in (UNZONED, management_zone) or flow.zone in (dst, UNZONED):
+            return PortSet()
+        return flow.ports - policy.permitted(flow.zone, dst)
+
+    for group in by_cause(ctx, pick):
+        yield Result(
+            group.policy,
+            f"{group.cause_text()} lets {group.flows_text()}, which the zone policy does not permit.",
+            **group.result_fields(),
+        )

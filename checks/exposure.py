@@ -1,30 +1,28 @@
 """Internet exposure: what the internet can really reach, from routes, ACLs and rules."""
 from __future__ import annotations
 
+import ipaddress
 from typing import Iterator
 
-from checks.common import ADMIN_PORTS, DATA_PORTS, label, listing, port_set
+from checks.causes import by_cause
+from checks.common import (
+    ADMIN_PORTS, DATA_PORTS, count, guarded_workloads, label, live_rules, policy_label, port_set, ports_text,
+    resource_label, rule_text, shadowed,
+)
 from scanner.context import AuditContext
 from scanner.engine import CheckMeta, check
-from scanner.findings import Result
+from scanner.evaluate import INTERNET, subject
+from scanner.findings import LATENT, Result
+from scanner.index import fold
 from scanner.ports import PortSet
 
+ANY_PUBLIC_ADDRESS = ipaddress.ip_address("1.1.1.1")  # where replies to the internet go
 SEEDS_1 = "Network Security Architecture: Zones, Segmentation, and Defence-in-Depth Design"
 REFS = (
     "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html",
     "https://cloud.google.com/firewall/docs/firewalls",
     "https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview",
 )
-
-
-def _exposed(ctx: AuditContext, wanted: PortSet) -> Iterator[tuple[object, PortSet, tuple[str, ...]]]:
-    for wl in ctx.snapshot.workloads:
-        access = ctx.reach.inbound(wl.id).get("internet")
-        if access is None:
-            continue
-        hit = access.ports & wanted
-        if hit:
-            yield wl, hit, access.evidence
 
 
 @check(CheckMeta(
@@ -129,13 +127,17 @@ def non_web_port_from_internet(ctx: AuditContext, allowed: tuple = ("tcp/80", "t
 
 
 def _report(ctx: AuditContext, wanted: PortSet, what: str) -> Iterator[Result]:
-    for wl, hit, evidence in _exposed(ctx, wanted):
+    """One finding per rule that lets the internet reach `wanted` ports."""
+    def pick(wl, dst, flow):
+        return flow.ports & wanted if flow.zone == "internet" else PortSet()
+
+    for group in by_cause(ctx, pick):
+        addresses = sorted({ip for wl in group.affected.values() for ip in wl.public_ips})
         yield Result(
-            wl,
-            f"{label(wl)} accepts {what} traffic from the internet on {listing(hit)} "
-            f"at {', '.join(wl.public_ips)}.",
-            evidence=evidence,
-            zones=("internet", ctx.zones.workload_zone(wl.id) or "unzoned"),
+            group.policy,
+            f"{group.cause_text()} lets {group.flows_text(what + ' ports ')} "
+            f"at {', '.join(addresses[:5])}{', ...' if len(addresses) > 5 else ''}.",
+            **group.result_fields(),
         )
 
 
@@ -191,3 +193,86 @@ def public_address_outside_dmz(ctx: AuditContext, dmz_zones=("dmz",), exempt_own
             evidence=(*(f"public address {ip}" for ip in wl.public_ips), f"zone {zone}: {zones.reason(wl.id)}"),
             zones=(zone,),
         )
+
+
+@check(CheckMeta(
+    id="SEG105",
+    name="latent-internet-exposure",
+    title="Rule admits the internet on an admin or database port that nothing reaches yet",
+    severity="high",
+    rationale=(
+        f"{SEEDS_1}: the internet should not have direct access to anything internal, and the data "
+        "zone accepts no inbound access from the internet. A rule that admits the whole internet on "
+        "SSH, RDP or a database port is exposure waiting for its trigger: nothing reaches it today "
+        "only because the workload has no public address or its subnet no route to an internet "
+        "gateway; one Elastic IP, one public load balancer or one route change exposes it, and "
+        "no rule review will be asked for then."
+    ),
+    remediation=(
+        "Narrow the rule to the callers that need it (the application tier's group, tag or ASG; "
+        "the bastion for administration) now, while nothing depends on the internet reaching it."
+    ),
+    fix_example=(
+        'resource "aws_security_group_rule" "db_from_app" {\n'
+        '  type                     = "ingress"\n'
+        "  from_port                = 5432\n"
+        "  to_port                  = 5432\n"
+        '  protocol                 = "tcp"\n'
+        "  security_group_id        = aws_security_group.db.id\n"
+        "  source_security_group_id = aws_security_group.app.id  # not cidr_blocks = [\"0.0.0.0/0\"]\n"
+        "}"
+    ),
+    references=REFS,
+    tags=("internet-exposure", "latent"),
+    params={"ports": (*ADMIN_PORTS, *DATA_PORTS)},
+))
+def latent_internet_exposure(ctx: AuditContext, ports: tuple = (*ADMIN_PORTS, *DATA_PORTS)) -> Iterator[Result]:
+    wanted, ev = port_set(ports), ctx.reach.evaluator
+    for policy in ctx.snapshot.policies:
+        if not policy.stateful or policy.kind in ("listener", "appliance-firewall"):
+            continue  # what the internet may open is decided on the workload's own rules
+        guarded = sorted(guarded_workloads(ctx, policy), key=lambda w: w.id)
+        hits, latent = [], {}
+        for rule in live_rules(policy, "ingress"):
+            open_ports = ev.ports(rule) & wanted
+            world = [p for p in rule.peers if ev.peer_matches(p, INTERNET)]
+            if not open_ports or not world or shadowed(policy, rule, world):
+                continue
+            targets = [w for w in guarded if not rule.targets or any(ev.peer_matches(t, subject(w))
+                                                                    for t in rule.targets)]
+            unreached = [w for w in targets if not (ctx.reach.inbound(w.id).get("internet") is not None
+                                                    and ctx.reach.inbound(w.id)["internet"].ports & open_ports)]
+            unreached = [w for w in unreached if _why_unreached(ctx, w)]  # blocked elsewhere: SEG403 and the like
+            if unreached:
+                hits.append((rule, open_ports))
+                latent.update((w.id, w) for w in unreached)
+        if not hits:
+            continue
+        workloads = list(latent.values())
+        why = sorted({_why_unreached(ctx, w) for w in workloads})
+        names = ", ".join(resource_label(w) for w in workloads[:5]) + (", ..." if len(workloads) > 5 else "")
+        yield Result(
+            policy,
+            f"{policy_label(policy)} admits the internet on "
+            f"{ports_text(PortSet.union_of(p for _, p in hits))} of {count(len(workloads), 'workload')} "
+            f"({names}) that the internet cannot reach today ({'; '.join(why)}): latent: one public IP or "
+            f"route away.",
+            evidence=tuple(rule_text(r) for r, _ in hits), zones=("internet", *sorted(
+                {ctx.zones.workload_zone(w.id) or "unzoned" for w in workloads})),
+            cause=tuple(f"{fold(policy.id)}/{fold(r.id)}" for r, _ in hits), affected=tuple(workloads),
+            state=LATENT, state_reason="one public IP or route away: " + "; ".join(why),
+        )
+
+
+def _why_unreached(ctx: AuditContext, wl) -> str:
+    """What the internet lacks to reach `wl`: a public address or a route; "" when it has
+    both (then another enforcement point blocks it, which the rule-level checks report)."""
+    if not wl.public_ips:
+        return "no public address"
+    subnet = ctx.index.subnet(wl.subnet_id)
+    if subnet is None:
+        return ""
+    hop = ctx.routing.lookup(subnet, ANY_PUBLIC_ADDRESS, wl.network_tags)
+    if hop is None or not hop.route.active or hop.route.target_kind != "internet":
+        return f"no route from {subnet.name or subnet.id} back to an internet gateway"
+    return ""

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from checks.common import MGMT_PORTS, label, listing, port_set, shadowed
+from checks.causes import by_cause
+from checks.common import MGMT_PORTS, guarded_workloads, port_set, shadowed
+from checks.liveness import state_fields, suffix
 from scanner.context import AuditContext
 from scanner.engine import CheckMeta, check
-from scanner.evaluate import net
+from scanner.evaluate import admits_internet, net
 from scanner.findings import Result
 from scanner.index import fold
 from scanner.model import FirewallPolicy, Peer, Rule
+from scanner.ports import PortSet
 
 SEEDS_1 = "Network Security Architecture: Management Plane Isolation"
 REFS = (
@@ -52,21 +55,22 @@ BASTION_FIX = (
 def management_port_from_application_zone(ctx: AuditContext, ports: tuple = MGMT_PORTS,
                                           management_zone: str = "management") -> Iterator[Result]:
     wanted = port_set(ports)
-    for wl in ctx.snapshot.workloads:
-        zone = ctx.zones.workload_zone(wl.id)
-        if zone == management_zone:
-            continue  # SEG402
-        for src, access in sorted(ctx.reach.inbound(wl.id).items()):
-            if src in (management_zone, "internet"):
-                continue  # the internet is SEG101's
-            hit = access.ports & wanted
-            if hit:
-                yield Result(
-                    wl,
-                    f"the {src} zone ({', '.join(access.sources)}) can reach management ports "
-                    f"{listing(hit)} on {label(wl)}: management shares the application path.",
-                    evidence=access.evidence, zones=(src, zone or "unzoned"), key=src,
-                )
+    external = set(ctx.zones.external_zones())
+
+    def pick(wl, dst, flow):
+        if dst == management_zone or flow.zone in (management_zone, "internet"):
+            return PortSet()  # SEG402 and SEG101
+        if flow.zone in external and not (flow.ports & wanted) - ctx.policy.permitted(flow.zone, dst):
+            return PortSet()  # an external zone the policy lets administer this zone
+        return flow.ports & wanted
+
+    for group in by_cause(ctx, pick):
+        yield Result(
+            group.policy,
+            f"{group.cause_text()} lets {group.flows_text('management ports ')}: management shares the "
+            f"application path.",
+            **group.result_fields(),
+        )
 
 
 @check(CheckMeta(
@@ -77,7 +81,9 @@ def management_port_from_application_zone(ctx: AuditContext, ports: tuple = MGMT
     rationale=(
         f"{SEEDS_1}: critically, an attacker in the application zone must not be able to reach "
         "the management plane (application traffic to management: blocked). Bastions and monitoring "
-        "hold the keys to every other zone."
+        "hold the keys to every other zone. From external zones of the zone policy (the admins' VPN "
+        "range), only the flows the policy permits may reach it: the bastion is the only point where "
+        "external administrative access is permitted."
     ),
     remediation=(
         "Deny all traffic from application and DMZ zones into the management zone; let management "
@@ -102,17 +108,22 @@ def management_port_from_application_zone(ctx: AuditContext, ports: tuple = MGMT
 ))
 def management_zone_reachable(ctx: AuditContext, management_zone: str = "management",
                               application_zones: tuple = ("dmz", "internal", "data")) -> Iterator[Result]:
-    for wl in ctx.snapshot.workloads:
-        if ctx.zones.workload_zone(wl.id) != management_zone:
-            continue
-        for src, access in sorted(ctx.reach.inbound(wl.id).items()):
-            if src in application_zones:
-                yield Result(
-                    wl,
-                    f"the {src} zone ({', '.join(access.sources)}) can reach {label(wl)} in the "
-                    f"management zone on {listing(access.ports)}.",
-                    evidence=access.evidence, zones=(src, management_zone), key=src,
-                )
+    external = set(ctx.zones.external_zones())
+
+    def pick(wl, dst, flow):
+        if dst != management_zone:
+            return PortSet()
+        if flow.zone in external:  # from outside: only what the zone policy permits, on its entry point
+            return flow.ports - ctx.policy.permitted(flow.zone, dst)
+        return flow.ports if flow.zone in application_zones else PortSet()
+
+    for group in by_cause(ctx, pick):
+        yield Result(
+            group.policy,
+            f"{group.cause_text()} lets {group.flows_text()}: the management zone is reachable "
+            f"from {'outside the zone policy' if set(group.zones()) & external else 'application zones'}.",
+            **group.result_fields(),
+        )
 
 
 @check(CheckMeta(
@@ -152,13 +163,17 @@ def ssh_rdp_not_from_bastion(ctx: AuditContext, ports: tuple = ("tcp/22", "tcp/3
             if rule.direction == "ingress" and rule.action == "allow" and rule.enabled and not rule.platform_default
             and ctx.reach.evaluator.ports(rule) & wanted
             for peer in rule.peers if not judge.is_management(peer) and not shadowed(policy, rule, (peer,))
+            and not judge.permitted_entry(policy, rule, peer, wanted)
         ]
         if bad:
+            rules = list({id(r): r for r, _ in bad}.values())
+            state = state_fields(ctx, ((policy, r) for r in rules), wanted)
             yield Result(
                 policy,
                 f"{policy.kind} {policy.name or policy.id} admits SSH/RDP from "
-                f"{', '.join(sorted({_text(p) for _, p in bad}))}, not only from the management zone or a bastion.",
-                evidence=tuple(f"rule {r.name or r.id}: {_text(p)}" for r, p in bad),
+                f"{', '.join(sorted({_text(p) for _, p in bad}))}, not only from the management zone or a "
+                f"bastion.{suffix(state)}",
+                evidence=tuple(f"rule {r.name or r.id}: {_text(p)}" for r, p in bad), **state,
             )
 
 
@@ -180,6 +195,23 @@ class _PeerJudge:
 
     def _all_management(self, workloads: list) -> bool:
         return bool(workloads) and all(self.ctx.zones.workload_zone(w.id) == self.zone for w in workloads)
+
+    def permitted_entry(self, policy: FirewallPolicy, rule: Rule, peer: Peer, wanted: PortSet) -> bool:
+        """A narrow external range on the management zone's entry point, when the zone
+        policy permits that external zone into management on these ports. The world
+        (any range as wide as the internet) never is."""
+        if peer.kind != "cidr" or admits_internet(peer.value):
+            return False
+        guarded = guarded_workloads(self.ctx, policy)
+        if not guarded or not all(self.ctx.zones.workload_zone(w.id) == self.zone for w in guarded):
+            return False
+        n = net(peer.value)
+        need = self.ctx.reach.evaluator.ports(rule) & wanted
+        for name, cidrs in self.ctx.zones.external_zones().items():
+            inside = any(n.version == net(c).version and n.subnet_of(net(c)) for c in cidrs)
+            if inside and not need - self.ctx.policy.permitted(name, self.zone):
+                return True
+        return False
 
     def is_management(self, peer: Peer) -> bool:
         wls = self.ctx.snapshot.workloads

@@ -9,6 +9,7 @@ from checks.common import (
     network_ranges, peer_text, policy_label, policy_networks, ports_text, resource_label, rule_ports, rule_text,
     shadowed, within,
 )
+from checks.liveness import state_fields, suffix
 from scanner.context import AuditContext
 from scanner.engine import CheckMeta, check
 from scanner.findings import Result
@@ -86,12 +87,13 @@ def cidr_where_group_belongs(ctx: AuditContext, private_ranges=PRIVATE_RANGES,
         ports = ", ".join(PortSet.union_of(rule_ports(rule) for rule, _ in hits).describe())
         instead = IDENTITY_BY_KIND.get(policy.kind, "an identity reference")
         guarded = count(len(guarded_workloads(ctx, policy)), "workload")
+        state = state_fields(ctx, ((policy, rule) for rule, _ in hits))
         yield Result(
             policy,
             f"{policy_label(policy)} admits {ports} from {', '.join(ranges)} by address: any host "
             f"that gets an address in {'that range' if len(ranges) == 1 else 'those ranges'} reaches "
-            f"those ports on the workloads it guards ({guarded} now); use {instead} instead.",
-            evidence=tuple(rule_text(rule, peers) for rule, peers in hits),
+            f"those ports on the workloads it guards ({guarded} now); use {instead} instead.{suffix(state)}",
+            evidence=tuple(rule_text(rule, peers) for rule, peers in hits), **state,
         )
 
 
@@ -188,12 +190,13 @@ def flat_east_west_rule(ctx: AuditContext, flat_service_tags=("VirtualNetwork",)
                         for _, flat in hits for p in flat})
         where = ", ".join(resource_label(n) for n in networks) or "its network"
         guarded = guarded_workloads(ctx, policy)
+        state = state_fields(ctx, ((policy, rule) for rule, _ in hits))
         yield Result(
             policy,
             f"{policy_label(policy)} allows every port from {', '.join(peers)} in {where}: one "
             f"compromised workload among them reaches every port of the workloads it guards "
-            f"({count(len(guarded), 'workload')} now).",
-            evidence=tuple(rule_text(rule, flat) for rule, flat in hits),
+            f"({count(len(guarded), 'workload')} now).{suffix(state)}",
+            evidence=tuple(rule_text(rule, flat) for rule, flat in hits), **state,
         )
 
 
@@ -262,21 +265,25 @@ def permissive_platform_default(ctx: AuditContext, default_rule_names=GCP_DEFAUL
             peers = ", ".join(sorted({"its own members" if fold(p.value) == fold(policy.id) else peer_text(p)
                                       for r in shown for p in r.peers}))
             way = "admits" if inbound else "allows out"
+            state = state_fields(ctx, ((policy, r) for r in allows))
             yield Result(
                 policy,
                 f"{policy_label(policy)} is the platform's default group, attached to "
                 f"{count(len(members), 'workload')}, and {way} {ports} {'from' if inbound else 'to'} "
                 f"{peers}: a group nobody designed decides what "
-                f"{'reaches them' if inbound else 'they reach'}.",
+                f"{'reaches them' if inbound else 'they reach'}.{suffix(state)}",
                 evidence=(*(rule_text(r) for r in allows), *capped(f"attached to {w.id}" for w in members)),
+                **state,
             )
     # Default network that still carries the platform's allow rules.
     for network in ctx.snapshot.networks:
         if not network.is_default:
             continue
-        rules = [r for p in index.policies_by_ids(network.policy_ids) for r in p.rules
+        pairs = [(p, r) for p in index.policies_by_ids(network.policy_ids) for r in p.rules
                  if r.name in default_rule_names and r.enabled and r.action == "allow"]
+        rules = [r for _, r in pairs]
         if rules:
+            state = state_fields(ctx, pairs)
             held = index.workloads_in_network.get(fold(network.id), [])
             opened = "; ".join(
                 f"{', '.join(rule_ports(r).describe())} from {', '.join(peer_text(p) for p in r.peers)}"
@@ -285,8 +292,8 @@ def permissive_platform_default(ctx: AuditContext, default_rule_names=GCP_DEFAUL
                 network,
                 f"Default network {resource_label(network)} keeps the platform's rules "
                 f"{', '.join(sorted({r.name for r in rules}))}: every instance in it "
-                f"({count(len(held), 'workload')} now) is open to {opened}.",
-                evidence=tuple(rule_text(r) for r in rules),
+                f"({count(len(held), 'workload')} now) is open to {opened}.{suffix(state)}",
+                evidence=tuple(rule_text(r) for r in rules), **state,
             )
     # NSG whose AllowVnetInBound is reached: no user deny of VirtualNetwork before it.
     for policy in ctx.snapshot.policies:
@@ -304,11 +311,13 @@ def permissive_platform_default(ctx: AuditContext, default_rule_names=GCP_DEFAUL
         if not open_defaults:
             continue
         where = [f"subnet {resource_label(s)}" for s in subnets] + [f"interface {resource_label(w)}" for w in nics]
+        state = state_fields(ctx, ((policy, d) for d in open_defaults))
         yield Result(
             policy,
             f"{policy_label(policy)} leaves {', '.join(sorted({d.name or d.id for d in open_defaults}))} "
             f"in force: every address in the virtual network and its peers reaches every port of "
-            f"{', '.join(capped(where, 3))}.",
+            f"{', '.join(capped(where, 3))}.{suffix(state)}",
             evidence=(*(rule_text(d) for d in open_defaults), *capped(f"attached to {w}" for w in where),
                       "no user rule denies VirtualNetwork on all ports at a lower priority number"),
+            **state,
         )

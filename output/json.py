@@ -32,6 +32,17 @@ def finding_doc(f: Finding) -> dict[str, Any]:
         "key": f.key,
         "fingerprint": f.fingerprint,
     }
+    doc.update({
+        "cause": list(f.cause),
+        "state": f.state,
+        "state_reason": f.state_reason,
+        "flows": [{"source": fl.source, "destination": fl.destination, "ports": list(fl.ports),
+                   "workloads": fl.workloads, "sample": list(fl.sample)} for fl in f.flows],
+        "affected": [{"type": a.type, "id": a.id, "name": a.name, "uri": a.uri} for a in f.affected],
+        "affected_count": f.affected_count,
+        "also": [{"check_id": a.check_id, "title": a.title, "severity": a.severity, "message": a.message}
+                 for a in f.also],
+    })
     if f.suppression is not None:
         doc["suppression"] = to_plain(f.suppression)
     return doc

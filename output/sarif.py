@@ -93,10 +93,38 @@ def result(f: Finding, rule_index: int) -> dict[str, Any]:
             "zones": list(f.zones),
         },
     }
+    doc["properties"].update(_cause_properties(f))
+    if f.affected:
+        # The workloads the cause's flows reach: GitHub lists them beside the primary location.
+        doc["relatedLocations"] = [{
+            "id": i,
+            "physicalLocation": {"artifactLocation": {"uri": a.uri}, "region": {"startLine": 1}},
+            "logicalLocations": [{"name": a.name or a.id, "fullyQualifiedName": a.id, "kind": a.type}],
+            "message": _text(f"affected {a.type} {a.name or a.id}"),
+        } for i, a in enumerate(f.affected)]
     if f.suppression is not None:
         doc["suppressions"] = [{"kind": "external", "status": "accepted",
                                 "justification": f.suppression.reason}]
     return doc
+
+
+def _cause_properties(f: Finding) -> dict[str, Any]:
+    """What a finding's cause enables and whether it matters today (only what is set)."""
+    props: dict[str, Any] = {}
+    if f.cause:
+        props["cause"] = list(f.cause)
+    if f.state:
+        props["state"] = f.state
+        props["stateReason"] = f.state_reason
+    if f.flows:
+        props["flows"] = [{"source": fl.source, "destination": fl.destination, "ports": list(fl.ports),
+                           "workloads": fl.workloads, "sample": list(fl.sample)} for fl in f.flows]
+    if f.affected_count:
+        props["affectedCount"] = f.affected_count
+    if f.also:
+        props["alsoReported"] = [{"ruleId": a.check_id, "severity": a.severity, "message": a.message}
+                                 for a in f.also]
+    return props
 
 
 def _notification(kind: str, text: str, level: str, rule_ref: dict[str, Any] | None = None) -> dict[str, Any]:

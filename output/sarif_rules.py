@@ -19,6 +19,7 @@ MAX_RUNS = 20
 MAX_RESULTS = 25_000
 MAX_RULES = 25_000
 MAX_TAGS = 20
+MAX_RELATED = 1_000  # related locations per result GitHub keeps
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _PERCENT_ENCODED = re.compile(r"^(?:[A-Za-z0-9\-._~!$&'()*+,;=@/]|%[0-9A-Fa-f]{2})+$")
 _SEVERITY = re.compile(r"^(?:10(?:\.0+)?|\d(?:\.\d+)?)$")
@@ -95,6 +96,16 @@ def _result_problems(where: str, res: dict[str, Any], rule_ids: list[str]) -> li
             out.append(f"{where}: {problem}")
         if (phys.get("region") or {}).get("startLine") != 1:
             out.append(f"{where}: region.startLine must be 1")
+    related = res.get("relatedLocations") or []
+    if len(related) > MAX_RELATED:
+        out.append(f"{where}/relatedLocations: {len(related)}, GitHub keeps at most {MAX_RELATED}")
+    ids = [loc.get("id") for loc in related]
+    if any(not isinstance(i, int) or i < 0 for i in ids) or len(set(ids)) != len(ids):
+        out.append(f"{where}/relatedLocations: every one needs its own non-negative integer id")
+    for i, loc in enumerate(related):
+        problem = _uri_problem(((loc.get("physicalLocation") or {}).get("artifactLocation") or {}).get("uri"))
+        if problem:
+            out.append(f"{where}/relatedLocations/{i}: {problem}")
     props = res.get("properties") or {}
     resource_id = (props.get("resource") or {}).get("id")
     if not resource_id:

@@ -8,7 +8,7 @@ from importlib import metadata
 from typing import Any, Callable, Iterable
 
 from scanner.errors import InputError
-from scanner.findings import SEVERITIES, Finding, Result, Severity, fingerprint, ref
+from scanner.findings import MAX_AFFECTED, SEVERITIES, Finding, Result, Severity, fingerprint, fold_by_cause, ref
 
 GROUP = "segaudit.checks"
 BUILTIN_DIST = "segaudit"
@@ -147,20 +147,27 @@ def run(checks: list[Check], ctx: Any) -> RunResult:
         for res in results:
             finding = to_finding(chk.meta, res)
             findings.setdefault(finding.fingerprint, finding)
-    ordered = tuple(sorted(findings.values(), key=lambda f: f.sort_key))
+    ordered = tuple(sorted(fold_by_cause(list(findings.values())), key=lambda f: f.sort_key))
     return RunResult(tuple(checks), ordered, tuple(errors))
 
 
 def to_finding(meta: CheckMeta, res: Result) -> Finding:
     rref = ref(res.resource)
+    affected = sorted({r.uri: r for r in map(ref, res.affected)}.values(), key=lambda r: r.uri)
     return Finding(
         check_id=meta.id,
         title=meta.title,
-        severity=meta.severity,
+        severity=res.severity or meta.severity,
         resource=rref,
         message=res.message,
         evidence=tuple(sorted(set(res.evidence))),
         zones=tuple(res.zones),
         key=res.key,
         fingerprint=fingerprint(meta.id, rref.uri, res.key),
+        cause=tuple(sorted(set(res.cause))),
+        flows=res.flows,
+        affected=tuple(affected[:MAX_AFFECTED]),
+        affected_count=len(affected),
+        state=res.state,
+        state_reason=res.state_reason,
     )

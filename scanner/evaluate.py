@@ -76,6 +76,9 @@ class Subject:
     app_groups: frozenset[str] = frozenset()
     selectors: frozenset[str] = frozenset()
     public: bool = False
+    # Address ranges standing for a whole external zone (scanner.external): a rule's
+    # range admits the zone when the two overlap.
+    ranges: tuple[Any, ...] = ()
 
 
 INTERNET = Subject(internet=True, public=True)
@@ -108,6 +111,8 @@ class Evaluator:
     def _cidrs_match(self, cidrs: Any, who: Subject) -> bool:
         if who.internet:
             return any(admits_internet(c) for c in cidrs)
+        if who.ranges:
+            return any(r.version == net(c).version and r.overlaps(net(c)) for c in cidrs for r in who.ranges)
         if len(cidrs) > 4:
             return _prefix_table(cidrs).holds(who.addresses)
         for c in cidrs:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -53,6 +53,31 @@ def ref(obj: Resource) -> ResourceRef:
 
 
 @dataclass(frozen=True, slots=True)
+class FlowRef:
+    """One flow a finding's cause enables: which zone reaches which, on what, and where."""
+
+    source: str  # source zone ("internet" or an external zone included)
+    destination: str  # destination zone
+    ports: tuple[str, ...]  # PortSet.describe() of the reported ports
+    workloads: int  # how many destination workloads it reaches
+    sample: tuple[str, ...]  # a few of their ids, sorted
+
+
+@dataclass(frozen=True, slots=True)
+class AlsoReported:
+    """Another check's finding about the same cause, folded into this one."""
+
+    check_id: str
+    title: str
+    severity: Severity
+    message: str
+
+
+LIVE, LATENT = "live", "latent"
+MAX_AFFECTED = 100  # related locations per finding: enough to act on, small enough to read
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     """What a check yields: the resource at fault and why."""
 
@@ -61,6 +86,14 @@ class Result:
     evidence: tuple[str, ...] = ()
     zones: tuple[str, ...] = ()
     key: str = ""  # tells apart several findings of one check on one resource
+    # What a user changes: "policy-id/rule-id" of every rule that must change (folded,
+    # sorted). Findings of any checks with the same cause are one finding (fold_by_cause).
+    cause: tuple[str, ...] = ()
+    flows: tuple[FlowRef, ...] = ()  # the flows the cause enables (reachability checks)
+    affected: tuple[Resource, ...] = ()  # every workload those flows reach
+    state: str = ""  # LIVE, LATENT, or "" where the question does not arise
+    state_reason: str = ""  # why: the real flow it admits, or what blocks it
+    severity: Severity | None = None  # overrides the check's; latent rule findings are low
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +108,13 @@ class Finding:
     key: str
     fingerprint: str
     suppression: Any = None  # set by the suppressions file
+    cause: tuple[str, ...] = ()
+    flows: tuple[FlowRef, ...] = ()
+    affected: tuple[ResourceRef, ...] = ()  # the first MAX_AFFECTED, sorted by uri
+    affected_count: int = 0
+    state: str = ""
+    state_reason: str = ""
+    also: tuple[AlsoReported, ...] = ()  # other checks' findings about the same cause
 
     @property
     def sort_key(self) -> tuple:
@@ -84,3 +124,50 @@ class Finding:
 def fingerprint(check_id: str, uri: str, key: str) -> str:
     """Stable across runs while the finding is the same: no time, no order, no machine."""
     return hashlib.sha256(f"{check_id}\x1f{uri}\x1f{key}".encode()).hexdigest()[:32]
+
+
+def fold_by_cause(findings: list[Finding]) -> list[Finding]:
+    """One finding per change a user makes: findings (of any checks) whose causes are the
+    same rules, or one's rules a subset of the other's, are one finding: the change that
+    fixes the wider fixes both. The survivor is the one with the widest cause (the whole
+    fix), then the most severe, then the lowest check id; it takes the highest severity
+    among them, names the others (Finding.also) and carries the union of their causes,
+    flows, affected workloads and evidence."""
+    ranked = sorted(findings, key=lambda f: (-len(f.cause), RANK[f.severity], f.check_id, f.resource.uri, f.key))
+    kept: list[list] = []  # [finding, cause set, folded]
+    out: list[Finding] = []
+    for f in ranked:
+        mine = set(f.cause)
+        home = next((k for k in kept if k[1] and (mine <= k[1] or k[1] <= mine)), None) if mine else None
+        if home is None:
+            entry = [f, mine, []]
+            kept.append(entry)
+            continue
+        home[1] |= mine
+        home[2].append(f)
+    for f, cause, folded in kept:
+        if folded:
+            also = tuple(AlsoReported(g.check_id, g.title, g.severity, g.message)
+                         for g in sorted(folded, key=lambda g: (g.check_id, g.resource.uri, g.key)))
+            group = [f, *folded]
+            affected = sorted({r.uri: r for g in group for r in g.affected}.values(), key=lambda r: r.uri)
+            f = replace(
+                f, cause=tuple(sorted(cause)), also=f.also + also,
+                severity=min((g.severity for g in group), key=RANK.__getitem__),
+                evidence=tuple(sorted({e for g in group for e in g.evidence})),
+                flows=_flows_of(group),
+                affected=tuple(affected[:MAX_AFFECTED]),
+                affected_count=max(len(affected), *(g.affected_count for g in group)),
+                state=next((g.state for g in group if g.state == LIVE), f.state),
+                state_reason=next((g.state_reason for g in group if g.state == LIVE), f.state_reason))
+        out.append(f)
+    return out
+
+
+def _flows_of(group: list[Finding]) -> tuple[FlowRef, ...]:
+    """One flow per zone pair: the survivor's own, then what folded findings add."""
+    pairs: dict[tuple[str, str], FlowRef] = {}
+    for g in group:
+        for fl in g.flows:
+            pairs.setdefault((fl.source, fl.destination), fl)
+    return tuple(pairs[k] for k in sorted(pairs))

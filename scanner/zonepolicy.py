@@ -5,6 +5,7 @@ Without a file, the seeds' five-zone model applies (DEFAULT_POLICY).
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,10 +51,31 @@ class ZonePolicy:
     def zone(self, name: str) -> Zone | None:
         return next((z for z in self.zones if z.name == name), None)
 
+    def external_zones(self) -> dict[str, tuple[str, ...]]:
+        """Zones of addresses outside the estate (a VPN range, partner offices): every
+        selector of the zone is a bare `cidr`. Such a zone holds no subnet or workload of
+        its own; one that does (a zone defined by its subnets' ranges) is an ordinary
+        zone, which ZoneMap.external_zones() decides against the snapshot."""
+        found = {}
+        for z in self.zones:
+            if z.name != INTERNET and z.selectors and all(set(sel) == {"cidr"} for sel in z.selectors):
+                found[z.name] = tuple(sel["cidr"] for sel in z.selectors)
+        return found
+
     def permitted(self, source: str, destination: str) -> PortSet:
         if source == destination:
             return PortSet.all()  # inside a zone is east-west, judged by other checks
-        return PortSet.union_of(f.ports for f in self.flows if f.source == source and f.destination == destination)
+        ports = PortSet.union_of(f.ports for f in self.flows if f.source == source and f.destination == destination)
+        if source != INTERNET and self._public_external(source):
+            # Public external addresses are on the internet too: what the internet may open, they may.
+            ports = ports | self.permitted(INTERNET, destination)
+        return ports
+
+    def _public_external(self, name: str) -> bool:
+        from scanner.external import private
+
+        cidrs = self.external_zones().get(name, ())
+        return any(not private(ipaddress.ip_network(c, strict=False)) for c in cidrs)
 
 
 # The seeds' permitted flows, exactly: internet -> DMZ on 80/443; DMZ -> internal on

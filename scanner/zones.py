@@ -70,6 +70,7 @@ class ZoneMap:
             found = self._place_workload(wl)
             if found:
                 self._workloads[fold(wl.id)] = found
+        self._external: dict[str, tuple[str, ...]] | None = None
 
     # -- placement -------------------------------------------------------------
     def _place_subnet(self, subnet: Subnet) -> Assignment | None:
@@ -134,6 +135,15 @@ class ZoneMap:
         return bool(sel)
 
     # -- queries ---------------------------------------------------------------
+    def external_zones(self) -> dict[str, tuple[str, ...]]:
+        """Zones of external address ranges (ZonePolicy.external_zones) that place no
+        subnet and no workload of this snapshot: sources outside the estate."""
+        if self._external is None:
+            used = {a.zone for a in (*self._subnets.values(), *self._workloads.values())}
+            self._external = {name: cidrs for name, cidrs in self.policy.external_zones().items()
+                              if name not in used}
+        return self._external
+
     def subnet_zone(self, subnet_id: str) -> str | None:
         found = self._subnets.get(fold(subnet_id))
         return found.zone if found else None

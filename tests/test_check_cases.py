@@ -31,6 +31,8 @@ def test_case(check_id, name, case):
     assert not result.errors, result.errors
     failing = {f.resource.id for f in result.findings}
     assert failing == set(case.fails), [f.message for f in result.findings]
+    if case.affected is not None:
+        assert {r.id for f in result.findings for r in f.affected} == set(case.affected)
     if name.startswith("pass_"):
         assert not case.fails
 

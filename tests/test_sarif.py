@@ -179,6 +179,11 @@ BAD = [
     ("no results array", lambda d: d["runs"][0].pop("results"), "must be an array"),
     ("unknown rule", lambda d: d["runs"][0]["results"][0].update(ruleId="SEG999"), "not a rule of the run"),
     ("id not in message", lambda d: d["runs"][0]["results"][0]["message"].update(text="x"), "does not name"),
+    ("related location absolute", lambda d: d["runs"][0]["results"][0].update(relatedLocations=[
+        {"id": 0, "physicalLocation": {"artifactLocation": {"uri": "/etc/x"}}}]), "relatedLocations/0"),
+    ("related location ids repeat", lambda d: d["runs"][0]["results"][0].update(relatedLocations=[
+        {"id": 0, "physicalLocation": {"artifactLocation": {"uri": "cloud/a"}}},
+        {"id": 0, "physicalLocation": {"artifactLocation": {"uri": "cloud/b"}}}]), "its own non-negative integer id"),
 ]
 
 

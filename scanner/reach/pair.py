@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from scanner.evaluate import INTERNET, Evaluator, Subject, cite, net, subject
+from scanner.external import external_flows
 from scanner.index import Index, fold
 from scanner.model import FirewallPolicy, Gateway, Route, Rule, Workload
 from scanner.ports import PortSet
@@ -136,9 +137,8 @@ class PairFlow:
         me = fold(workload_id)
         out = []
         for zone, sources, ports, evidence, causes in self._groups.get(me, ()):
-            if sources is None:
-                out.append(Flow(zone, (INTERNET_ZONE,), ports, tuple(evidence() if callable(evidence) else evidence),
-                                causes))
+            if sources is None:  # the internet, or an external zone: the zone is the source
+                out.append(Flow(zone, (zone,), ports, tuple(evidence() if callable(evidence) else evidence), causes))
                 continue
             ids = tuple(m.id for c in sources() for m in c.members if fold(m.id) != me)
             if ids:
@@ -172,8 +172,8 @@ class PairFlow:
     def _record(self, dst: Class, groups: list[Group], sample: Callable[[Any], tuple[str, ...]]) -> None:
         """Store one destination class's groups and their per-zone summary."""
         found: dict[str, list[Access]] = defaultdict(list)
-        for zone, _sources, ports, evidence, causes in groups:
-            found[zone].append(Access(ports, evidence, sample(_sources), causes))
+        for zone, sources, ports, evidence, causes in groups:
+            found[zone].append(Access(ports, evidence, (zone,) if sources is None else sample(sources), causes))
         result = {zone: merge(items) for zone, items in found.items()}
         for member in dst.members:
             self._inbound[fold(member.id)] = result
@@ -246,14 +246,18 @@ class PairFlow:
         return found
 
     def pseudo_groups(self, dst: Class) -> list[Group]:
-        """Sources that are not workloads: the internet."""
-        if not dst.rep.public_ips:
-            return []
-        ports, evidence, causes = self.flow(None, dst.rep)
-        if not ports:
-            return []
-        self._note_live(causes)
-        return [(INTERNET_ZONE, None, ports, tuple(evidence), tuple(causes))]
+        """Sources that are not workloads: the internet, and the external zones the zone
+        policy declares (scanner.external)."""
+        out: list[Group] = []
+        if dst.rep.public_ips:
+            ports, evidence, causes = self.flow(None, dst.rep)
+            if ports:
+                self._note_live(causes)
+                out.append((INTERNET_ZONE, None, ports, tuple(evidence), tuple(causes)))
+        for zone, ports, evidence, causes in external_flows(self, dst.rep):
+            self._note_live(causes)
+            out.append((zone, None, ports, tuple(evidence), tuple(causes)))
+        return out
 
     def points(self, wl: Workload, ingress: bool) -> list[list[FirewallPolicy]]:
         """The enforcement points on a workload's side, most selective first for ingress.

@@ -30,12 +30,12 @@ CASES = {
     "pass_aws_flow_permitted_by_the_policy_file": Case(lambda: aws_dmz_to_data().snapshot(), zones=PERMIT_DMZ_TO_DATA),
     "pass_gcp_reference_design": Case(lambda: gcp().snapshot()),
     "pass_azure_reference_design": Case(lambda: azure().snapshot()),
-    "fail_aws_dmz_reaches_data": Case(lambda: aws_dmz_to_data().snapshot(), {"eni-db"}),
+    "fail_aws_dmz_reaches_data": Case(lambda: aws_dmz_to_data().snapshot(), {"sg-db"}, affected={"eni-db"}),
     "fail_gcp_dmz_reaches_data": Case(
         lambda: gcp([allow_in("tcp", 5432, tag("web"), targets=[tag("db")], priority=900),
                      allow_out("tcp", 5432, cidr("10.10.2.0/24"), targets=[tag("web")], priority=900)]).snapshot(),
-        {"vm-db"}),
+        {"prod-net/firewalls"}, affected={"vm-db"}),
     "fail_azure_dmz_reaches_data": Case(
         lambda: azure([allow_in("tcp", 5432, app_group("asg-web"), targets=[app_group("asg-db")],
-                                priority=105)]).snapshot(), {"nic-db"}),
+                                priority=105)]).snapshot(), {"nsg-zones"}, affected={"nic-db"}),
 }

@@ -10,12 +10,12 @@ CASES = {
     "pass_azure_reference_design": Case(lambda: azure().snapshot()),
     "fail_aws_ssh_from_dmz_to_app": Case(
         lambda: aws(web=[allow_out("tcp", 22, group("sg-app"))], app=[allow_in("tcp", 22, group("sg-web"))]).snapshot(),
-        {"eni-app"}),
+        {"sg-app"}, affected={"eni-app"}),
     "fail_gcp_ssh_from_web_to_app": Case(
         lambda: gcp([allow_in("tcp", 22, tag("web"), targets=[tag("app")], priority=900),
                      allow_out("tcp", 22, cidr("10.10.1.0/24"), targets=[tag("web")], priority=900)]).snapshot(),
-        {"vm-app"}),
+        {"prod-net/firewalls"}, affected={"vm-app"}),
     "fail_azure_ssh_from_web_to_app": Case(
         lambda: azure([allow_in("tcp", 22, app_group("asg-web"), targets=[app_group("asg-app")],
-                                priority=105)]).snapshot(), {"nic-app"}),
+                                priority=105)]).snapshot(), {"nsg-zones"}, affected={"nic-app"}),
 }

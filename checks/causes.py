@@ -1,0 +1,168 @@
+"""Reachability findings by cause: one finding per rule (or set of rules) a user changes,
+with the flows it enables, the ports, the zones and the workloads reached inside it.
+
+Every flow that survives all enforcement points is admitted by an allow at each point;
+closing any one point closes it. The cause reported is the allow a user would change:
+at the destination, the most selective place first (interface, then subnet, then
+network), stateful policies before stateless ACLs, user rules before platform defaults;
+then the appliances on the path; then the source's egress. Where several rules at that
+place admit the reported ports, all of them must change, and the finding says so.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from checks.common import count, policy_label, ports_text, resource_label, rule_text
+from scanner.context import AuditContext
+from scanner.findings import LIVE, FlowRef
+from scanner.index import fold
+from scanner.model import FirewallPolicy, Rule, Workload
+from scanner.ports import PortSet
+from scanner.reach import Cause, Flow
+
+SAMPLE = 5
+MAX_ROUTE_LINES = 12
+
+# (destination workload, its zone, one flow into it) -> the ports to report of it
+Pick = Callable[[Workload, str, Flow], PortSet]
+
+
+@dataclass
+class Grouped:
+    """What one cause enables, across every destination and source zone."""
+
+    rules: tuple[tuple[FirewallPolicy, Rule], ...]
+    flows: dict[tuple[str, str], list] = field(default_factory=dict)  # (src, dst) -> [ports, {wl ids}]
+    affected: dict[str, Workload] = field(default_factory=dict)
+    routes: dict[str, None] = field(default_factory=dict)
+    citations: dict[str, None] = field(default_factory=dict)
+
+    @property
+    def policy(self) -> FirewallPolicy:
+        return self.rules[0][0]
+
+    @property
+    def cause(self) -> tuple[str, ...]:
+        return tuple(sorted(f"{fold(p.id)}/{fold(r.id)}" for p, r in self.rules))
+
+    @property
+    def ports(self) -> PortSet:
+        return PortSet.union_of(ports for ports, _ in self.flows.values())
+
+    def flow_refs(self) -> tuple[FlowRef, ...]:
+        return tuple(FlowRef(src, dst, tuple(ports.describe()), len(ids), tuple(sorted(ids))[:SAMPLE])
+                     for (src, dst), (ports, ids) in sorted(self.flows.items()))
+
+    def evidence(self) -> tuple[str, ...]:
+        routes = list(self.routes)
+        if len(routes) > MAX_ROUTE_LINES:
+            routes = [*routes[:MAX_ROUTE_LINES], f"... and {len(routes) - MAX_ROUTE_LINES} more route lines"]
+        return (*self.citations, *routes)
+
+    def zones(self) -> tuple[str, ...]:
+        return tuple(sorted({z for pair in self.flows for z in pair}))
+
+    def key(self) -> str:
+        return ",".join(f"{p.id}/{r.id}" for p, r in self.rules)
+
+    def cause_text(self) -> str:
+        lines = [f"{policy_label(p)} {rule_line(r)}" for p, r in self.rules]
+        if len(lines) == 1:
+            return lines[0]
+        return f"{len(lines)} rules that must all change ({'; '.join(lines)})"
+
+    def flows_text(self, what: str = "") -> str:
+        parts = []
+        for (src, dst), (ports, ids) in sorted(self.flows.items()):
+            who = "the internet" if src == "internet" else f"the {src} zone"
+            names = sorted(resource_label(self.affected[fold(i)]) for i in ids)
+            sample = ", ".join(names[:SAMPLE]) + (", ..." if len(ids) > SAMPLE else "")
+            parts.append(f"{who} reach {what}{ports_text(ports)} on "
+                         f"{count(len(ids), 'workload')} in the {dst} zone ({sample})")
+        return "; ".join(parts)
+
+    def result_fields(self) -> dict:
+        """The Result fields every reachability finding shares."""
+        return {"evidence": self.evidence(), "zones": self.zones(), "key": self.key(), "cause": self.cause,
+                "flows": self.flow_refs(), "affected": tuple(self.affected.values()), "state": LIVE,
+                "state_reason": "reachability finds these flows today"}
+
+
+def rule_line(rule: Rule) -> str:
+    """`rule ssh-any priority 100: allow ingress tcp/22 from 0.0.0.0/0`, by name where the
+    id is a long path; a platform default is named as the deny that is missing above it."""
+    long_id = rule.id if not rule.name or rule.name == rule.id else f"{rule.id} ({rule.name})"
+    rest = rule_text(rule)[len(long_id):]  # " priority 100: allow ..."
+    line = f"rule {rule.name if rule.name and '/' in rule.id else long_id}{rest}"
+    if rule.platform_default:
+        line += " (a platform default: no user rule denies this first)"
+    return line
+
+
+class _Rules:
+    """(policy id, rule id) -> the objects, and where a policy sits for a workload."""
+
+    def __init__(self, ctx: AuditContext) -> None:
+        self.ctx = ctx
+        self._by_id: dict[tuple[str, str], tuple[FirewallPolicy, Rule]] = {}
+        for policy in ctx.snapshot.policies:
+            for rule in policy.rules:
+                self._by_id.setdefault((fold(policy.id), fold(rule.id)), (policy, rule))
+
+    def get(self, cause: Cause) -> tuple[FirewallPolicy, Rule] | None:
+        return self._by_id.get((fold(cause.policy_id), fold(cause.rule_id)))
+
+    def level(self, wl: Workload, cause: Cause, policy: FirewallPolicy) -> float:
+        if cause.direction == "egress":
+            return 5
+        index, pid = self.ctx.index, fold(policy.id)
+        subnet, network = index.subnet(wl.subnet_id), index.network(wl.network_id)
+        for level, ids in enumerate((wl.policy_ids, subnet.policy_ids if subnet else (),
+                                     network.policy_ids if network else ())):
+            if pid in {fold(i) for i in ids}:
+                return level if policy.stateful else level + 0.5
+        return 4  # an appliance on the path
+
+
+def deciding(rules: _Rules, wl: Workload, causes: Iterable[Cause], hit: PortSet) -> tuple[tuple, ...]:
+    """The allows a user changes to close `hit` on `wl`: see the module docstring."""
+    ranked: dict[float, list] = defaultdict(list)
+    for c in causes:
+        found = rules.get(c)
+        if found is None or not (c.ports & hit):
+            continue
+        ranked[rules.level(wl, c, found[0])].append(found)
+    levels = sorted(ranked)
+    user = [lv for lv in levels if any(not r.platform_default for _, r in ranked[lv])]
+    chosen = ranked[(user or levels)[0]] if levels else []
+    unique = {(fold(p.id), fold(r.id)): (p, r) for p, r in chosen}
+    return tuple(unique[k] for k in sorted(unique))
+
+
+def by_cause(ctx: AuditContext, pick: Pick) -> Iterator[Grouped]:
+    """Every flow `pick` reports, grouped by the rules that let it through."""
+    rules = _Rules(ctx)
+    groups: dict[tuple, Grouped] = {}
+    for wl in ctx.snapshot.workloads:
+        dst = ctx.zones.workload_zone(wl.id) or "unzoned"
+        for flow in ctx.reach.flows_into(wl.id):
+            hit = pick(wl, dst, flow)
+            if not hit:
+                continue
+            chosen = deciding(rules, wl, flow.causes, hit)
+            if not chosen:
+                continue
+            key = tuple((fold(p.id), fold(r.id)) for p, r in chosen)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = Grouped(chosen)
+            entry = group.flows.setdefault((flow.zone, dst), [PortSet(), set()])
+            entry[0] = entry[0] | hit
+            entry[1].add(wl.id)
+            group.affected.setdefault(fold(wl.id), wl)
+            texts = {c.text for c in flow.causes}
+            group.citations.update((c.text, None) for c in flow.causes if c.ports & hit)
+            group.routes.update((e, None) for e in flow.evidence if e not in texts)
+    yield from (groups[k] for k in sorted(groups))

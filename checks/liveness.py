@@ -1,0 +1,125 @@
+"""Live or latent: does a rule a check reports admit a real flow today, and if not, what
+stops it. A live rule keeps its check's severity; a latent one is reported at low with
+the reason, because fixing it changes nothing today but removes a trap for tomorrow."""
+from __future__ import annotations
+
+import weakref
+from typing import Iterable
+
+from checks.common import guarded_workloads, ports_text, resource_label, rule_ports
+from scanner.context import AuditContext
+from scanner.evaluate import INTERNET, Subject, subject
+from scanner.external import points
+from scanner.findings import LATENT, LIVE
+from scanner.index import fold
+from scanner.model import FirewallPolicy, Rule, Workload
+from scanner.ports import PortSet
+
+LATENT_SEVERITY = "low"
+_SUBJECTS: "weakref.WeakKeyDictionary[AuditContext, list]" = weakref.WeakKeyDictionary()
+
+
+def _subjects(ctx: AuditContext) -> list[tuple[Workload, Subject]]:
+    """Every workload with its Subject, built once per audit: latent reasons scan them."""
+    found = _SUBJECTS.get(ctx)
+    if found is None:
+        found = _SUBJECTS[ctx] = sorted(((w, subject(w)) for w in ctx.snapshot.workloads), key=lambda ws: ws[0].id)
+    return found
+
+
+def state_fields(ctx: AuditContext, pairs: Iterable[tuple[FirewallPolicy, Rule]],
+                 ports: PortSet | None = None) -> dict:
+    """Result fields (cause, state, state_reason, severity when latent) for a rule-level
+    finding about these (policy, rule) pairs."""
+    pairs = list(pairs)
+    state, reason = rule_state(ctx, pairs, ports)
+    guarded = {fold(w.id): w for p in {fold(p.id): p for p, _ in pairs}.values() for w in guarded_workloads(ctx, p)}
+    fields = {"cause": tuple(f"{fold(p.id)}/{fold(r.id)}" for p, r in pairs), "state": state,
+              "state_reason": reason, "affected": tuple(guarded.values())}
+    if state == LATENT:
+        fields["severity"] = LATENT_SEVERITY
+    return fields
+
+
+def suffix(fields: dict) -> str:
+    """The sentence a message ends with, so every output says live or latent."""
+    return f" {fields['state'].capitalize()}: {fields['state_reason']}."
+
+
+def rule_state(ctx: AuditContext, pairs: list[tuple[FirewallPolicy, Rule]],
+               ports: PortSet | None = None) -> tuple[str, str]:
+    live = ctx.reach.live_rules()
+    hits = []
+    for policy, rule in pairs:
+        got = live.get((fold(policy.id), fold(rule.id)))
+        if got and (ports is None or got & ports):
+            hits.append(f"rule {rule.name or rule.id} admits {ports_text(got if ports is None else got & ports)}")
+    if hits:
+        return LIVE, "real flows use it today (" + "; ".join(hits) + ")"
+    return LATENT, "; ".join(dict.fromkeys(why_latent(ctx, p, r, ports) for p, r in pairs))
+
+
+def _blocker(ctx: AuditContext, policies: list[FirewallPolicy], direction: str, local: Subject,
+             remote: Subject, want: PortSet) -> str:
+    """The deny that stops `want` among `policies`, or that no rule there admits it."""
+    ev = ctx.reach.evaluator
+    for policy in policies:
+        for rule in sorted(policy.rules, key=lambda r: r.priority):
+            if (rule.direction == direction and rule.action == "deny" and ev.applies(rule, local, remote)
+                    and ev.ports(rule) & want):
+                return f"{policy.kind} {policy.name or policy.id} rule {rule.name or rule.id} denies it"
+    names = ", ".join(p.name or p.id for p in policies)
+    return f"no rule of {names} admits it"
+
+
+def _first_stop(ctx: AuditContext, src: Workload | None, dst: Workload, want: PortSet) -> str | None:
+    """Where a flow from `src` (None: the internet) to `dst` on `want` stops, if at a firewall."""
+    ev = ctx.reach.evaluator
+    local, remote = subject(dst), INTERNET if src is None else subject(src)
+    for where, policies in points(ctx.index, dst):
+        if not ev.point(policies, "ingress", local, remote, want)[0]:
+            return f"at {where}, {_blocker(ctx, policies, 'ingress', local, remote, want)}"
+    if src is not None:
+        for where, policies in points(ctx.index, src):
+            if not ev.point(policies, "egress", remote, local, want)[0]:
+                return f"at the source's {where}, {_blocker(ctx, policies, 'egress', remote, local, want)}"
+    return None
+
+
+def why_latent(ctx: AuditContext, policy: FirewallPolicy, rule: Rule, ports: PortSet | None = None) -> str:
+    """What keeps `rule` from admitting any real flow today, in one clause."""
+    ev, name = ctx.reach.evaluator, rule.name or rule.id
+    want = rule_ports(rule) if ports is None else rule_ports(rule) & ports
+    guarded = guarded_workloads(ctx, policy)
+    if not guarded:
+        return f"rule {name}: {policy.name or policy.id} guards no workload today"
+    if rule.direction == "egress":
+        return f"rule {name}: no flow it allows out reaches a destination today"
+    targets = sorted((w for w in guarded if not rule.targets or any(ev.peer_matches(t, subject(w))
+                                                                    for t in rule.targets)), key=lambda w: w.id)
+    if not targets:
+        return f"rule {name}: none of the workloads {policy.name or policy.id} guards is a target of it"
+    if any(ev.peer_matches(p, INTERNET) for p in rule.peers):
+        public = [w for w in targets if w.public_ips]
+        if not public:
+            return f"rule {name}: the internet is admitted but no workload it applies to has a public address"
+        stop = _first_stop(ctx, None, public[0], want)
+        if stop:
+            return f"rule {name}: from the internet to {resource_label(public[0])} the flow stops {stop}"
+        return f"rule {name}: no route from {public[0].subnet_id.rsplit('/', 1)[-1]} back to an internet gateway"
+    sources = [w for w, subj in _subjects(ctx) if any(ev.peer_matches(p, subj) for p in rule.peers)]
+    found_any = bool(sources)
+    sources = [w for w in sources if fold(w.id) not in {fold(t.id) for t in targets} or len(targets) > 1]
+    if found_any and not sources:
+        return f"rule {name}: the only workload it admits is the one it guards"
+    if not sources:
+        outside = [p.value for p in rule.peers if p.kind == "cidr"]
+        if outside:
+            return (f"rule {name}: its sources ({', '.join(outside)}) hold no workload of the estate and no "
+                    f"external zone of the zone policy names them")
+        return f"rule {name}: no workload it admits exists today"
+    src, dst = sources[0], next(t for t in targets if fold(t.id) != fold(sources[0].id))
+    stop = _first_stop(ctx, src, dst, want)
+    if stop:
+        return f"rule {name}: from {resource_label(src)} to {resource_label(dst)} the flow stops {stop}"
+    return f"rule {name}: no route carries the flow from {resource_label(src)} to {resource_label(dst)}"

@@ -1,0 +1,98 @@
+"""Flows from external zones: address ranges outside the estate that the zone policy names
+(a corporate VPN range, a partner's office: ZoneMap.external_zones()).
+
+Matching. An external zone is a set of addresses, not one: a rule's range admits the zone
+when the two overlap, so a rule for the zone's exact range, for part of it, or for the
+whole world lets (some of) the zone in. A rule for a narrow range is never "the internet":
+the internet is an arbitrary public address and only a range as wide as
+evaluate.INTERNET_WIDEST admits it (evaluate.admits_internet), so the bastion's rule for
+203.0.113.0/24 is judged as the flow workstations -> management, not as exposure.
+
+Path. The route back from the destination's subnet towards the zone's range decides how
+the zone arrives: an active route to an internet gateway carries a public range to a
+destination with a public address; an active route to a VPN, transit or peering target
+carries any range (private or public) to the destination's private address; anything
+else (no route, a blackhole, NAT, local) carries nothing. What the far side lets out is
+not known and not assumed to block.
+"""
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from typing import Any
+
+from scanner.evaluate import Subject, net, subject
+from scanner.index import Index
+from scanner.model import FirewallPolicy, Subnet, Workload
+from scanner.ports import PortSet
+
+PRIVATE_PATHS = ("vpn", "transit", "peering")
+# Ranges the internet does not carry (RFC 1918, shared address space, unique local). Not
+# ipaddress.is_private: that also counts the documentation ranges, which stand for public
+# addresses in examples and tests.
+NOT_ON_THE_INTERNET = tuple(ipaddress.ip_network(c) for c in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"))
+
+
+def private(n: Any) -> bool:
+    return any(n.version == p.version and n.subnet_of(p) for p in NOT_ON_THE_INTERNET)
+
+
+@lru_cache(maxsize=None)
+def zone_subject(cidrs: tuple[str, ...]) -> Subject:
+    """The one Subject of an external zone (kept alive: the evaluator caches by identity)."""
+    return Subject(ranges=tuple(net(c) for c in cidrs), public=any(not private(net(c)) for c in cidrs))
+
+
+def points(index: Index, wl: Workload) -> list[tuple[str, list[FirewallPolicy]]]:
+    """A workload's enforcement points, most selective first, each with where it sits."""
+    subnet, network = index.subnet(wl.subnet_id), index.network(wl.network_id)
+    short = lambda obj, fallback: obj.name if obj is not None and obj.name else fallback.rsplit("/", 1)[-1]  # noqa: E731
+    found = [(f"interface {short(wl, wl.id)}", wl.policy_ids),
+             (f"subnet {short(subnet, wl.subnet_id)}", subnet.policy_ids if subnet else ()),
+             (f"network {short(network, wl.network_id)}", network.policy_ids if network else ())]
+    return [(where, index.policies_by_ids(ids)) for where, ids in found if ids]
+
+
+def route_back(routing: Any, dst: Workload, subnet: Subnet | None, cidrs: tuple[str, ...]) -> list[str] | None:
+    """The route lines by which the zone reaches `dst`, or None (module docstring)."""
+    if subnet is None:
+        return None
+    for c in cidrs:
+        n = net(c)
+        hop = routing.lookup(subnet, ipaddress.ip_address(n.network_address), dst.network_tags)
+        if hop is None or not hop.route.active:
+            continue
+        kind = hop.route.target_kind
+        if kind == "internet" and dst.public_ips and not private(n):
+            return [f"{dst.id} has public address {dst.public_ips[0]}", hop.describe()]
+        if kind in PRIVATE_PATHS:
+            return [hop.describe()]
+    return None
+
+
+def external_flows(reach: Any, dst: Workload) -> list[tuple[str, PortSet, tuple[str, ...], tuple[Any, ...]]]:
+    """(zone, ports, evidence, causes) for every external zone that reaches `dst`."""
+    from scanner.reach import Cause  # reach imports this module: resolve at call time
+
+    zones = reach.zones.external_zones()
+    if not zones:
+        return []
+    subnet, local = reach.index.subnet(dst.subnet_id), subject(dst)
+    out = []
+    for name, cidrs in sorted(zones.items()):
+        path = route_back(reach.routing, dst, subnet, cidrs)
+        if path is None:
+            continue
+        remote, allowed, cited = zone_subject(cidrs), PortSet.all(), []
+        for _where, policies in points(reach.index, dst):
+            allowed, ev = reach.evaluator.point(policies, "ingress", local, remote, allowed)
+            cited += ev
+            if not allowed:
+                break
+        if not allowed:
+            continue
+        causes = tuple(Cause(p.id, r.id, r.direction, got & allowed, p, r) for p, r, got in cited if got & allowed)
+        evidence = (f"zone {name} is the external range {', '.join(cidrs)}", *path, *(c.text for c in causes))
+        out.append((name, allowed, evidence, causes))
+    return out
