@@ -10,6 +10,7 @@ FORMATS = {
     "json": "output.json",
     "sarif": "output.sarif",
     "markdown": "output.markdown",
+    "html": "output.html",
 }
 
 

@@ -10,13 +10,12 @@ from typing import Any
 
 from output import RenderOptions
 from output.causes import by_cause
-from output.matrix import PERMITTED, SAME, UNUSED, VIOLATING, Matrix, matrix, sizes
+from output.matrix import MARKS, SAME, Matrix, matrix, sizes
 from output.mermaid import flowchart
 from scanner.findings import SEVERITIES, Finding
 from scanner.report import Report
 
 TOP = 50
-MARKS = {PERMITTED: "✅", VIOLATING: "❌", UNUSED: "◌"}
 
 
 def cell(text: Any) -> str:

@@ -16,6 +16,7 @@ from scanner.report import Report
 TRUST_ORDER = ("internet", "dmz", "internal", "data", "management")
 
 NONE, SAME, UNUSED, PERMITTED, VIOLATING = "none", "same", "unused", "permitted", "violating"
+MARKS = {PERMITTED: "✅", VIOLATING: "❌", UNUSED: "◌"}  # in the Markdown and HTML matrix
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,13 @@ class Cell:
         """The ports a label names: what flows, or what the policy permits when nothing does."""
         shown = self.flows or self.permitted
         return shown.readable(limit) if shown else ""
+
+    def label(self, limit: int | None = None) -> str:
+        """The short text on a diagram's arrow."""
+        ports = self.ports(limit)
+        if self.state == VIOLATING:
+            return f"VIOLATION {ports}"
+        return f"unused: {ports}" if self.state == UNUSED else ports
 
     def describe(self, limit: int | None = None) -> str:
         """What the cell holds in words, without its state: "all TCP (permitted: only tcp/443)"."""

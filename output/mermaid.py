@@ -52,12 +52,6 @@ class Ids:
         return self.ids[key]
 
 
-def edge_label(state: str, ports: str) -> str:
-    if state == VIOLATING:
-        return f"VIOLATION {ports}"
-    return f"unused: {ports}" if state == UNUSED else ports
-
-
 def layer_title(zones: tuple[str, ...], trust: dict) -> str:
     levels = sorted({str(trust[z]) for z in zones if trust.get(z) is not None})
     return f"trust {', '.join(levels)}" if levels else "other zones"
@@ -79,7 +73,7 @@ def flowchart(m: Matrix, sizes: dict[str, str]) -> list[str]:
     edges = m.edges()
     for n, c in enumerate(edges):
         arrow = "-.->" if c.state == UNUSED else "-->"
-        text = edge_label(c.state, c.ports(LABEL_PORTS))
+        text = c.label(LABEL_PORTS)
         lines.append(f'    {ids("zone", c.source)} {arrow}|"{label(text)}"| {ids("zone", c.destination)}')
         styles.setdefault(c.state, []).append(n)
     for a, b in zip(range(len(layers)), range(1, len(layers))):
