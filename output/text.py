@@ -31,8 +31,8 @@ def matrix_lines(m: Matrix, style) -> list[str]:
                 row.append(("." if c.state == SAME else "-", {}))
         rows.append(row)
     widths = [max(len(r[i][0]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["Zone matrix: what flows from each zone (row) to each zone (column); ok = the zone policy "
-             "permits it, VIOLATION = it forbids it, unused = permitted but nothing uses it"]
+    lines = ["Zone matrix: what flows from each zone (row) to each zone (column)",
+             "  ok: the zone policy permits it; VIOLATION: the policy forbids it; unused: permitted, nothing uses it"]
     for r in rows:
         cells = [style(text, **kw) + " " * (widths[i] - len(text)) for i, (text, kw) in enumerate(r)]
         lines.append("  " + "  ".join(cells).rstrip())

@@ -13,10 +13,11 @@ from reports import findings, report
 def test_opens_with_the_zone_matrix_rows_from_columns_to():
     lines = text.render(report()).splitlines()
     assert lines[0].startswith("Zone matrix: what flows from each zone (row) to each zone (column)")
-    head, *rows = [line.split() for line in lines[1:7]]
+    assert lines[1].startswith("  ok: the zone policy permits it; VIOLATION: the policy forbids it")
+    head, *rows = [line.split() for line in lines[2:8]]
     assert head == ["from", "\\", "to", "internet", "dmz", "internal", "data", "management"]
     assert [r[0] for r in rows] == ["internet", "dmz", "internal", "data", "management"]
-    grid = lines[1:7]
+    grid = lines[2:8]
     column = {z: grid[0].index(z) for z in head[3:]}
 
     def at(row, zone):
