@@ -23,6 +23,23 @@ def _path(x0: int, y0: int, x1: int, y1: int, lift: int) -> str:
     return f"M{x0},{y0} Q{(x0 + x1) // 2},{y0 + 2 * lift} {x1},{y1}"
 
 
+def _spread(edges: list, column: dict[str, int]) -> dict[tuple[str, str, str], int]:
+    """Where each arc meets its boxes, off centre: above the row arcs leave right of centre
+    and arrive left of it, below the other way round; shorter arcs nearer the centre."""
+    ends: dict[tuple[str, bool, str], list[tuple[int, str, str]]] = {}
+    for c in edges:
+        above = column[c.destination] > column[c.source]
+        span = abs(column[c.destination] - column[c.source])
+        ends.setdefault((c.source, above, "out"), []).append((span, c.source, c.destination))
+        ends.setdefault((c.destination, above, "in"), []).append((span, c.source, c.destination))
+    shift = {}
+    for (_, above, role), items in ends.items():
+        sign = 1 if above == (role == "out") else -1
+        for k, (_, src, dst) in enumerate(sorted(items)):
+            shift[(src, dst, role)] = sign * min(12 + 10 * k, BOX_W // 2 - 8)
+    return shift
+
+
 def render(m: Matrix, sizes: dict[str, str]) -> str:
     column = {z: i for i, z in enumerate(m.zones)}
     edges = m.edges()
@@ -55,15 +72,17 @@ def render(m: Matrix, sizes: dict[str, str]) -> str:
                    f'<text class="zone-name" x="{x + BOX_W // 2}" y="{top + 24}">{escape(zone)}</text>'
                    f'<text class="zone-size" x="{x + BOX_W // 2}" y="{top + 44}">'
                    f'{escape(sizes.get(zone, ""))}</text></g>')
+    shift = _spread(edges, column)
     for c in edges:
         a, b = column[c.source], column[c.destination]
         lift = ARC_BASE + ARC_STEP * abs(b - a)
         ax, bx = x_of[c.source] + BOX_W // 2, x_of[c.destination] + BOX_W // 2
-        if b > a:  # towards more trust: over the row, leaving right of centre, arriving left of it
-            d = _path(ax + 12, top, bx - 12, top, -lift)
+        out_x, in_x = ax + shift[(c.source, c.destination, "out")], bx + shift[(c.source, c.destination, "in")]
+        if b > a:  # towards more trust: over the row
+            d = _path(out_x, top, in_x, top, -lift)
             label_y = top - lift - 4
         else:
-            d = _path(ax - 12, top + BOX_H, bx + 12, top + BOX_H, lift)
+            d = _path(out_x, top + BOX_H, in_x, top + BOX_H, lift)
             label_y = top + BOX_H + lift + 12
         dash = ' stroke-dasharray="5 4"' if c.state == UNUSED else ""
         out.append(f'<g class="flow {c.state}"><title>{escape(f"{c.source} to {c.destination}: {c.state}, ")}'
