@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from output import RenderOptions
+from output import RenderOptions, problems
 from output.causes import by_cause, where
 from output.matrix import MARKS, SAME, Matrix, matrix, sizes
 from output.mermaid import COLOURS
@@ -166,13 +166,8 @@ def findings(report: Report) -> list[str]:
     return out
 
 
-def problems(report: Report) -> list[str]:
-    items = [f"check {x.check_id} failed: {x.message}" for x in report.check_errors]
-    for gap in sorted(report.gaps, key=lambda g: (g.provider, g.account, g.region, g.service, g.operation)):
-        scope = "/".join(p for p in (gap.provider, gap.account, gap.region, gap.service) if p)
-        items.append(f"not collected: {scope} {gap.operation}: {gap.code} {gap.message}".strip())
-    items += list(report.notes)
-    if not items:
+def gaps_and_notes(report: Report) -> list[str]:
+    if not (items := problems(report)):
         return []
     return ['<section id="gaps"><h2>Gaps and notes</h2><ul>', *(f"<li>{e(i)}</li>" for i in items), "</ul></section>"]
 
@@ -197,7 +192,7 @@ def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
                  "arcs below come back. Hover an arc for the ports.</p>",
                  legend(), svg(zones, sizes(report)), "</section>"]
     body += findings(report)
-    body += problems(report)
+    body += gaps_and_notes(report)
     where_from = sorted({where(f) for f in active})
     title = "segaudit report" + (f": {where_from[0]}" if len(where_from) == 1 else "")
     return "\n".join([

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from output import RenderOptions
+from output import RenderOptions, problems
 from output.causes import by_cause
 from output.matrix import MARKS, SAME, Matrix, matrix, sizes
 from output.mermaid import flowchart
@@ -77,13 +77,8 @@ def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
                   *matrix_table(zones), ""]
     if active:
         lines += ["### Findings by cause", "", *findings_by_cause(active)]
-    problems = [f"check {e.check_id} failed: {e.message}" for e in report.check_errors]
-    for gap in sorted(report.gaps, key=lambda g: (g.provider, g.account, g.region, g.service, g.operation)):
-        scope = "/".join(p for p in (gap.provider, gap.account, gap.region, gap.service) if p)
-        problems.append(f"not collected: {scope} {gap.operation}: {gap.code} {gap.message}".strip())
-    problems += list(report.notes)
-    if problems:
-        lines += ["### Gaps and notes", "", *(f"- {cell(p)}" for p in problems), ""]
+    if notes := problems(report):
+        lines += ["### Gaps and notes", "", *(f"- {cell(p)}" for p in notes), ""]
     lines += [
         "### Audit summary",
         "",

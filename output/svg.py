@@ -11,11 +11,10 @@ from __future__ import annotations
 from html import escape
 
 from output.matrix import PERMITTED, UNUSED, VIOLATING, Matrix
-from output.mermaid import COLOURS, layer_title
+from output.mermaid import COLOURS, LABEL_PORTS, layer_title
 
 BOX_W, BOX_H, GAP, BAND = 168, 58, 56, 14
 ARC_BASE, ARC_STEP = 26, 30
-LABEL_PORTS = 3
 WIDTH = {PERMITTED: 2, VIOLATING: 3, UNUSED: 1.5}
 
 
