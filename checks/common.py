@@ -17,7 +17,7 @@ MGMT_PORTS = ("tcp/22", "tcp/3389", "tcp/5985-5986", "tcp/6443")
 
 
 def port_set(specs: Iterable[str]) -> PortSet:
-    return PortSet.union_of(PortSet.parse(s) for s in specs)
+    return PortSet.parse_many(specs)
 
 
 def label(wl: Workload) -> str:
@@ -26,7 +26,7 @@ def label(wl: Workload) -> str:
 
 
 def listing(portset: PortSet) -> str:
-    return ", ".join(portset.describe())
+    return portset.readable()
 
 
 # -- wording and address tests for rule, separation and egress checks ----------------
@@ -55,7 +55,7 @@ def resource_label(obj: Resource) -> str:
 
 
 def ports_text(ports: PortSet) -> str:
-    return "every port and protocol" if ports.is_all() else ", ".join(ports.describe())
+    return ports.readable()
 
 
 def policy_label(policy: FirewallPolicy) -> str:
@@ -114,7 +114,7 @@ def rule_text(rule: Rule, peers: Iterable[Peer] | None = None) -> str:
     prio = f" priority {rule.priority}" if rule.priority else ""
     way = "from" if rule.direction == "ingress" else "to"
     far = ", ".join(peer_text(p) for p in (rule.peers if peers is None else peers))
-    return f"{who}{prio}: {rule.action} {rule.direction} {', '.join(rule_ports(rule).describe())} {way} {far}"
+    return f"{who}{prio}: {rule.action} {rule.direction} {rule_ports(rule).readable()} {way} {far}"
 
 
 def live_rules(policy: FirewallPolicy, direction: str, action: str = "allow") -> list[Rule]:

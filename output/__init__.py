@@ -10,6 +10,7 @@ FORMATS = {
     "json": "output.json",
     "sarif": "output.sarif",
     "markdown": "output.markdown",
+    "html": "output.html",
 }
 
 
@@ -17,6 +18,15 @@ FORMATS = {
 class RenderOptions:
     colour: bool = False  # ANSI colour, only when writing to a terminal
     sarif_category: str = ""  # SARIF automationDetails.id, only when the user asks
+
+
+def problems(report: Any) -> list[str]:
+    """Check errors, collection gaps and notes, one line each (Markdown and HTML list them)."""
+    items = [f"check {e.check_id} failed: {e.message}" for e in report.check_errors]
+    for gap in sorted(report.gaps, key=lambda g: (g.provider, g.account, g.region, g.service, g.operation)):
+        scope = "/".join(p for p in (gap.provider, gap.account, gap.region, gap.service) if p)
+        items.append(f"not collected: {scope} {gap.operation}: {gap.code} {gap.message}".strip())
+    return items + list(report.notes)
 
 
 def render(fmt: str, report: Any, options: RenderOptions = RenderOptions()) -> str:

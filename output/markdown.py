@@ -1,22 +1,21 @@
 """--format markdown: a GitHub step summary ($GITHUB_STEP_SUMMARY).
 
-A summary table, the findings (the first TOP, most severe first), then a Mermaid flowchart
-of the zones: the policy's permitted flows as plain arrows, and in red dotted arrows the
-flows the policy forbids but the network allows. GitHub renders it as it is.
+The zone matrix (what really flows between zones, permitted or violating), the findings
+grouped by cause (the first TOP), gaps, the summary tables, then the zone diagram as a
+Mermaid flowchart (output/mermaid.py). GitHub renders it as it is.
 """
 from __future__ import annotations
 
-import re
-from typing import Any, Iterable
+from typing import Any
 
-from output import RenderOptions
-from scanner.findings import SEVERITIES
+from output import RenderOptions, problems
+from output.causes import by_cause
+from output.matrix import MARKS, SAME, Matrix, matrix, sizes
+from output.mermaid import flowchart
+from scanner.findings import SEVERITIES, Finding
 from scanner.report import Report
 
 TOP = 50
-MAX_PORTS = 4  # ports named on one arrow before "+N"
-_MERMAID_ESCAPES = {"#": "#35;", '"': "#quot;", "[": "#91;", "]": "#93;", "(": "#40;", ")": "#41;",
-                    "{": "#123;", "}": "#125;", "<": "#60;", ">": "#62;", "|": "#124;", "`": "#96;"}
 
 
 def cell(text: Any) -> str:
@@ -27,63 +26,33 @@ def cell(text: Any) -> str:
     return text
 
 
-def label(text: str) -> str:
-    """Text safe inside a quoted Mermaid label: no raw quotes, brackets or pipes."""
-    text = " ".join(str(text).split())
-    return "".join(_MERMAID_ESCAPES.get(ch, ch) for ch in text)
+def matrix_table(m: Matrix) -> list[str]:
+    lines = ["| from \\ to | " + " | ".join(cell(z) for z in m.zones) + " |",
+             "| --- |" + " --- |" * len(m.zones)]
+    for src in m.zones:
+        row = []
+        for dst in m.zones:
+            c = m.cell(src, dst)
+            row.append(f"{MARKS[c.state]} {cell(c.describe())}" if c.state in MARKS else
+                       ("·" if c.state == SAME else "—"))
+        lines.append(f"| **{cell(src)}** | " + " | ".join(row) + " |")
+    return lines
 
 
-def _ports(ports: Iterable[str]) -> str:
-    ports = list(ports)
-    shown = ", ".join(ports[:MAX_PORTS])
-    return shown + (f" +{len(ports) - MAX_PORTS}" if len(ports) > MAX_PORTS else "")
-
-
-class _Nodes:
-    """Mermaid ids from zone names: letters, digits and _ only, unique, never a keyword."""
-
-    def __init__(self) -> None:
-        self.ids: dict[str, str] = {}
-        self.labels: dict[str, str] = {}
-
-    def add(self, name: str, text: str | None = None) -> str:
-        if name not in self.ids:
-            base = "zone_" + (re.sub(r"[^A-Za-z0-9_]", "_", name) or "_")
-            node, n = base, 1
-            while node in self.ids.values():
-                n += 1
-                node = f"{base}_{n}"
-            self.ids[name] = node
-            self.labels[name] = text or name
-        return self.ids[name]
-
-
-def flowchart(report: Report) -> list[str]:
-    nodes = _Nodes()
-    for zone in sorted(report.zones, key=lambda z: (z.get("trust", 0), z["name"])):
-        extra = [f"trust {zone['trust']}"] if "trust" in zone else []
-        extra += [f"{len(zone.get('subnets', ()))} subnets", f"{zone.get('workloads', 0)} workloads"]
-        nodes.add(zone["name"], f"{zone['name']}: {', '.join(extra)}")
-    edges: list[str] = []
-    violations: list[int] = []
-    for flow in sorted(report.permitted, key=lambda p: (p["source"], p["destination"])):
-        a, b = nodes.add(flow["source"]), nodes.add(flow["destination"])
-        text = _ports(flow.get("ports", ())) or "any"
-        edges.append(f'    {a} -->|"{label(text)}"| {b}')
-    for flow in sorted(report.flows, key=lambda f: (f["source"], f["destination"])):
-        bad = list(flow.get("violating_ports") or ())
-        if not bad:
-            continue
-        a, b = nodes.add(flow["source"]), nodes.add(flow["destination"])
-        violations.append(len(edges))
-        edges.append(f'    {a} -.->|"{label("VIOLATION " + _ports(bad))}"| {b}')
-    lines = ["```mermaid", "flowchart LR"]
-    for name, node in nodes.ids.items():
-        lines.append(f'    {node}["{label(nodes.labels[name])}"]')
-    lines += edges
-    for i in violations:
-        lines.append(f"    linkStyle {i} stroke:red,stroke-width:2px,color:red")
-    lines.append("```")
+def findings_by_cause(active: list[Finding]) -> list[str]:
+    lines: list[str] = []
+    shown = 0
+    for group in by_cause(active):
+        if shown >= TOP:
+            break
+        lines += [f"#### {cell(group.cause.label)}", ""]
+        for f in group.findings[:TOP - shown]:
+            lines.append(f"- **{f.severity}** {f.check_id}: {cell(f.message)}")
+            shown += 1
+        lines.append("")
+    if len(active) > shown:
+        lines.append(f"… and {len(active) - shown} more (see the SARIF or JSON report).")
+        lines.append("")
     return lines
 
 
@@ -92,10 +61,26 @@ def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     counts = report.counts()
     suppressed = len(report.findings) - len(active)
     status = "complete" if report.complete else f"**incomplete**: {len(report.gaps)} collection gaps"
+    parts = [f"{counts[s]} {s}" for s in SEVERITIES if counts[s]]
     lines = [
         "## segaudit: network segmentation audit",
         "",
-        f"{len(active)} findings from {len(report.checks)} checks; snapshot {status}.",
+        f"{len(active)} findings" + (f" ({', '.join(parts)})" if parts else "")
+        + f" from {len(report.checks)} checks; snapshot {status}.",
+        "",
+    ]
+    zones = matrix(report)
+    if zones.zones:
+        lines += ["### Zone matrix", "",
+                  "What really flows from each zone (row) to each zone (column): ✅ the zone policy permits it, "
+                  "❌ it violates the policy, ◌ the policy permits a flow nothing uses.", "",
+                  *matrix_table(zones), ""]
+    if active:
+        lines += ["### Findings by cause", "", *findings_by_cause(active)]
+    if notes := problems(report):
+        lines += ["### Gaps and notes", "", *(f"- {cell(p)}" for p in notes), ""]
+    lines += [
+        "### Audit summary",
         "",
         "| Severity | Findings |",
         "| --- | ---: |",
@@ -110,30 +95,16 @@ def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
         f"| accounts | {len(report.accounts)} |",
         "",
     ]
-    if active:
-        lines += ["### Findings", "", "| Severity | Check | Resource | Finding |", "| --- | --- | --- | --- |"]
-        for f in active[:TOP]:
-            r = f.resource
-            where = "/".join(p for p in (r.provider, r.account, r.region) if p)
-            lines.append(f"| {f.severity} | {f.check_id} | {cell(f'{r.type} {r.id} ({where})')} | {cell(f.message)} |")
-        if len(active) > TOP:
-            lines.append(f"\n… and {len(active) - TOP} more (see the SARIF or JSON report).")
-        lines.append("")
-    problems = [f"check {e.check_id} failed: {e.message}" for e in report.check_errors]
-    for gap in sorted(report.gaps, key=lambda g: (g.provider, g.account, g.region, g.service, g.operation)):
-        scope = "/".join(p for p in (gap.provider, gap.account, gap.region, gap.service) if p)
-        problems.append(f"not collected: {scope} {gap.operation}: {gap.code} {gap.message}".strip())
-    problems += list(report.notes)
-    if problems:
-        lines += ["### Gaps and notes", "", *(f"- {cell(p)}" for p in problems), ""]
-    if report.zones or report.permitted or report.flows:
+    if zones.zones:
         lines += [
-            "### Zones and flows",
+            "### Zone diagram",
             "",
-            "Solid arrows: flows the zone policy permits. Red dotted arrows: flows the policy "
-            "forbids but the network allows.",
+            "Zones from least to most trusted. Green arrows: flows the zone policy permits; red: flows "
+            "it forbids but the network allows; grey dashed: permitted flows nothing uses.",
             "",
-            *flowchart(report),
+            "```mermaid",
+            *flowchart(zones, sizes(report)),
+            "```",
             "",
         ]
     return "\n".join(lines)

@@ -1,33 +1,62 @@
-"""--format text: grouped by severity then check, one line per finding, then a summary."""
+"""--format text: the zone matrix, then the findings grouped by cause (most severe cause
+first), gaps and notes, then a summary line."""
 from __future__ import annotations
-
-from itertools import groupby
 
 import click
 
 from output import RenderOptions
+from output.causes import by_cause
+from output.matrix import PERMITTED, SAME, UNUSED, VIOLATING, Matrix, matrix
 from scanner.findings import SEVERITIES
 from scanner.report import Report
 
 COLOURS = {"critical": "magenta", "high": "red", "medium": "yellow", "low": "cyan", "info": "white"}
+CELL_PORTS = 2  # ports named in one matrix cell before "and N more"
+MARKS = {PERMITTED: ("ok", "green"), VIOLATING: ("VIOLATION", "red"), UNUSED: ("unused", None)}
+
+
+def matrix_lines(m: Matrix, style) -> list[str]:
+    """A fixed-width grid; padding is computed on the plain text so colour cannot skew it."""
+    head = "from \\ to"
+    rows: list[list[tuple[str, dict]]] = [[(head, {})] + [(z, {"bold": True}) for z in m.zones]]
+    for src in m.zones:
+        row = [(src, {"bold": True})]
+        for dst in m.zones:
+            c = m.cell(src, dst)
+            if c.state in MARKS:
+                mark, colour = MARKS[c.state]
+                shown = c.ports(CELL_PORTS)
+                row.append((f"{mark} {shown}", {"fg": colour} if colour else {}))
+            else:
+                row.append(("." if c.state == SAME else "-", {}))
+        rows.append(row)
+    widths = [max(len(r[i][0]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["Zone matrix: what flows from each zone (row) to each zone (column)",
+             "  ok: the zone policy permits it; VIOLATION: the policy forbids it; unused: permitted, nothing uses it"]
+    for r in rows:
+        cells = [style(text, **kw) + " " * (widths[i] - len(text)) for i, (text, kw) in enumerate(r)]
+        lines.append("  " + "  ".join(cells).rstrip())
+    return lines
 
 
 def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     colour = options.colour
 
     def style(text: str, **kw) -> str:
-        return click.style(text, **kw) if colour else text
+        return click.style(text, **kw) if colour and kw else text
 
     lines: list[str] = []
+    zones = matrix(report)
+    if zones.zones:
+        lines += [*matrix_lines(zones, style), ""]
     active = report.active()
-    for severity, by_sev in groupby(active, key=lambda f: f.severity):
-        lines.append(style(severity.upper(), fg=COLOURS[severity], bold=True))
-        for check_id, by_check in groupby(by_sev, key=lambda f: f.check_id):
-            items = list(by_check)
-            lines.append(f"  {check_id} {items[0].title} ({len(items)})")
-            for f in items:
-                where = "/".join(p for p in (f.resource.provider, f.resource.account, f.resource.region) if p)
-                lines.append(f"    {f.resource.type} {f.resource.id} [{where}]: {f.message}")
+    for group in by_cause(active):
+        n = len(group.findings)
+        lines.append(style(group.cause.label, bold=True) + f" ({n} finding{'' if n == 1 else 's'})")
+        for f in group.findings:
+            sev = style(f.severity.upper(), fg=COLOURS[f.severity], bold=True)
+            lines.append(f"  {sev} {f.check_id} {f.title}")
+            lines.append(f"    {f.message}")
     for err in report.check_errors:
         lines.append(style(f"check {err.check_id} failed: {err.message}", fg="red"))
     if report.gaps:

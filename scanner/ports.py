@@ -13,6 +13,7 @@ PROTOCOLS: tuple[str, ...] = ("tcp", "udp", "icmp", "icmpv6", "other")
 PORTED = ("tcp", "udp")
 FULL = ((0, 65535),)
 _NUMBERS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
+_NAMES = {"tcp": "TCP", "udp": "UDP", "icmp": "ICMP", "icmpv6": "ICMPv6", "other": "other IP protocols"}
 
 Intervals = tuple[tuple[int, int], ...]
 
@@ -115,6 +116,11 @@ class PortSet:
         return cls({proto: ((first, last),)})
 
     @classmethod
+    def parse_many(cls, specs: Iterable[str]) -> "PortSet":
+        """The union of parse() of each spec: reads describe()'s output back."""
+        return cls.union_of(cls.parse(s) for s in specs)
+
+    @classmethod
     def union_of(cls, sets: Iterable["PortSet"]) -> "PortSet":
         sets = [s for s in sets if s._m]
         if len(sets) == 1:
@@ -190,6 +196,51 @@ class PortSet:
                 else:
                     out.append(f"{proto}/{lo}" if lo == hi else f"{proto}/{lo}-{hi}")
         return out
+
+    def readable(self, limit: int | None = None) -> str:
+        """For people: "every port and protocol", "all TCP except 80, 443, 8000-8999",
+        "tcp/22, tcp/3389, ICMP". A protocol open on more than half its ports is said as
+        its complement; `limit` caps the ports named, then says how many more."""
+        if self.is_all():
+            return "every port and protocol"
+        if not self._m:
+            return "nothing"
+        if all(self._m.get(p) == FULL for p in PROTOCOLS if p not in PORTED) and all(
+                _mostly(self._m.get(p, ())) for p in PORTED):
+            return "every port and protocol except " + _cap((_ALL - self)._listed(), limit)
+        parts = []
+        for proto in PROTOCOLS:
+            ranges = self._m.get(proto)
+            if not ranges:
+                continue
+            if proto not in PORTED:
+                parts.append(_NAMES[proto])
+            elif ranges == FULL:
+                parts.append(f"all {_NAMES[proto]}")
+            elif _mostly(ranges):
+                gaps = [_span(lo, hi) for lo, hi in _subtract(FULL, ranges)]
+                parts.append(f"all {_NAMES[proto]} except {_cap(gaps, limit)}")
+            else:
+                parts.append(_cap([f"{proto}/{_span(lo, hi)}" for lo, hi in ranges], limit))
+        return ", ".join(parts)
+
+    def _listed(self) -> list[str]:
+        return [f"{p}/{_span(lo, hi)}" for p in PORTED for lo, hi in self._m.get(p, ())]
+
+
+def _mostly(ranges: Intervals) -> bool:
+    """More than half the port space: said as its complement."""
+    return sum(hi - lo + 1 for lo, hi in ranges) > (FULL[0][1] + 1) // 2
+
+
+def _span(lo: int, hi: int) -> str:
+    return str(lo) if lo == hi else f"{lo}-{hi}"
+
+
+def _cap(items: list[str], limit: int | None) -> str:
+    if limit is None or len(items) <= limit:
+        return ", ".join(items)
+    return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
 
 
 _ALL = PortSet({p: FULL for p in PROTOCOLS})

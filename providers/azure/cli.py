@@ -1,6 +1,7 @@
 """`segaudit snapshot azure` / `segaudit scan azure`: click only here, the SDKs load in collect()."""
 from __future__ import annotations
 
+import os
 from typing import Any, Callable
 
 import click
@@ -14,8 +15,9 @@ OPTIONS = [
     click.option("--subscription", "subscriptions", multiple=True, metavar="ID",
                  help="Subscription to read (repeatable); default: every subscription the credentials can list."),
     click.option("--tenant", default=None, metavar="ID", help="Tenant to authenticate in."),
-    click.option("--cloud", type=click.Choice(CLOUDS), default="AzurePublicCloud", show_default=True,
-                 help="Azure cloud (sovereign clouds pick their ARM endpoint and login host)."),
+    click.option("--cloud", type=click.Choice(CLOUDS), default=None,
+                 help="Azure cloud: picks the ARM endpoint and the login host. Default: the login host of "
+                      "AZURE_AUTHORITY_HOST (and the ARM endpoint of its cloud) when set, else AzurePublicCloud."),
     click.option("--arm-endpoint", envvar="SEGAUDIT_AZURE_ARM_ENDPOINT", default=None, metavar="URL",
                  help="ARM endpoint overriding the cloud's (private ARM); the token scope follows it. "
                       "[env SEGAUDIT_AZURE_ARM_ENDPOINT]"),
@@ -29,11 +31,14 @@ retry_settings: dict[str, Any] = {}
 
 
 def collect(progress: Any, max_workers: int, subscriptions: tuple[str, ...] = (), tenant: str | None = None,
-            cloud: str = "AzurePublicCloud", arm_endpoint: str | None = None) -> Any:
+            cloud: str | None = None, arm_endpoint: str | None = None) -> Any:
     from providers.azure import fetch, normalize
     from scanner.errors import InputError
 
-    endpoint = (arm_endpoint or fetch.ARM_ENDPOINTS[cloud]).rstrip("/")
+    # azure-identity's convention: AZURE_AUTHORITY_HOST decides the login host unless the
+    # user names a cloud; a sovereign login host also means that cloud's ARM endpoint.
+    arm_cloud = cloud or fetch.cloud_of_authority(os.environ.get("AZURE_AUTHORITY_HOST", "")) or "AzurePublicCloud"
+    endpoint = (arm_endpoint or fetch.ARM_ENDPOINTS[arm_cloud]).rstrip("/")
     if not endpoint.startswith("https://"):
         raise InputError(f"--arm-endpoint: {endpoint!r} is not an https:// URL")
     settings = fetch.Settings(endpoint=endpoint, **retry_settings)

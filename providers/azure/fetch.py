@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
+from urllib.parse import urlsplit
 
 from scanner.errors import InputError
 from scanner.model import CollectionError
@@ -100,10 +101,17 @@ class TenantCredential:
         return self._inner.get_token(*scopes, **kwargs)
 
 
-def default_credential(cloud: str, tenant: str | None) -> Any:
+def cloud_of_authority(host: str) -> str | None:
+    """The cloud whose login host an AZURE_AUTHORITY_HOST value names ("https://login.microsoftonline.us")."""
+    name = urlsplit(host if "//" in host else f"https://{host}").hostname if host.strip() else None
+    return next((cloud for cloud, login in AUTHORITY_HOSTS.items() if login == name), None)
+
+
+def default_credential(cloud: str | None, tenant: str | None) -> Any:
+    """`cloud` None: azure-identity takes the login host from AZURE_AUTHORITY_HOST (public by default)."""
     from azure.identity import DefaultAzureCredential
 
-    kwargs: dict[str, Any] = {"authority": AUTHORITY_HOSTS[cloud]}
+    kwargs: dict[str, Any] = {"authority": AUTHORITY_HOSTS[cloud]} if cloud else {}
     if tenant:
         kwargs.update(workload_identity_tenant_id=tenant, shared_cache_tenant_id=tenant,
                       additionally_allowed_tenants=[tenant])

@@ -71,6 +71,10 @@ class FakeArm:
             self._mock.add_callback(method, pattern, callback=self._handle)
         return self
 
+    def also(self, method: str, pattern: "re.Pattern[str]", callback: Callable) -> None:
+        """Fake another host in the same mock (a login endpoint): one mock intercepts all."""
+        self._mock.add_callback(method, pattern, callback=callback)
+
     def __exit__(self, *exc: Any) -> None:
         self._mock.__exit__(*exc)
 
