@@ -314,7 +314,8 @@ class Reachability:
             for table in self.index.snapshot.route_tables:
                 for route in table.routes:
                     if route.target_kind == "transit" and route.target_id:
-                        joined[fold(route.target_id)].add(fold(table.network_id))
+                        # hubs joined by peering attachments carry between their networks
+                        joined[self.routing.hub_group(route.target_id)].add(fold(table.network_id))
                     elif route.target_kind == "appliance" and route.target_id:
                         # Only a known appliance joins networks: a bare next-hop address
                         # may be a different box in each network.

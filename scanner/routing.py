@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from scanner.hubs import EXTERNAL_KINDS, Hubs
 from scanner.index import Index, fold
 from scanner.model import Route, Subnet, Workload
 
@@ -47,6 +48,13 @@ class Routing:
         self.index = index
         self._tables: dict[str, list[tuple[Net, int, Route, str]]] = {}
         self._nat: dict[str, str] | None = None
+        self._hubs: Hubs | None = None
+
+    @property
+    def hubs(self) -> Hubs:
+        if self._hubs is None:
+            self._hubs = Hubs(self.index)
+        return self._hubs
 
     def _entries(self, subnet: Subnet) -> list[tuple[Net, int, Route, str]]:
         key = fold(subnet.id)
@@ -92,7 +100,11 @@ class Routing:
     def usable(self, hop: Hop | None, here: Subnet, there_network: str, there_address: Any) -> bool:
         """Whether the route a packet from subnet `here` takes towards `there_address` (in
         network `there_network`) delivers it there. The one statement of what carries a
-        packet between networks: every reachability engine asks it."""
+        packet between networks: every reachability engine asks it.
+
+        `there_network` "" (or a network not in the snapshot) is an address outside every
+        network: on-premises, reached through a VPN gateway or a hub's VPN / Direct
+        Connect attachment."""
         if hop is None or not hop.route.active:
             return False
         kind = hop.route.target_kind
@@ -104,7 +116,44 @@ class Routing:
                 and fold(p.peer_network_id) == fold(there_network)
                 for p in self.index.peerings_of.get(fold(here.network_id), ())
             )
-        return kind in ("transit", "appliance")
+        if kind == "transit":
+            return self._through_hub(hop, here, there_network, there_address)[0]
+        if kind == "vpn":
+            return self._external(there_network)
+        return kind == "appliance"
+
+    def transit_path(self, hop: Hop | None, here: Subnet, there_network: str, there_address: Any) -> list[str]:
+        """How a hub carries (or drops) the packet of a `transit` hop, line by line, for
+        evidence; [] for other hops or a hub the snapshot does not hold."""
+        if hop is None or hop.route.target_kind != "transit" or not hop.route.active:
+            return []
+        return list(self._through_hub(hop, here, there_network, there_address)[1])
+
+    def _external(self, there_network: str) -> bool:
+        return not there_network or self.index.network(there_network) is None
+
+    def _through_hub(self, hop: Hop, here: Subnet, there_network: str,
+                     there_address: Any) -> tuple[bool, tuple[str, ...]]:
+        hubs, hub_id = self.hubs, hop.route.target_id
+        if fold(hub_id) not in hubs.known:
+            return True, ()  # a hub not collected: carried, as before hubs were read
+        entry, why = hubs.entry(hub_id, here.network_id, here.availability_zone)
+        if entry is None:
+            return False, (why,)
+        out, lines, missing = hubs.exit(entry, _address(there_address))
+        lines = (why, *lines)
+        if out is None:
+            return missing, lines
+        if out.kind == "network":
+            return fold(out.network_id) == fold(there_network), lines
+        if out.kind in EXTERNAL_KINDS:
+            return self._external(there_network), lines
+        return True, lines  # an attachment of another kind (Connect, ...): its far side is not known
+
+    def hub_group(self, hub_id: str) -> str:
+        """One key for hubs joined by peering attachments: networks on any of them are
+        candidates for each other's flows."""
+        return self.hubs.group(hub_id)
 
     def flat(self, network_id: str) -> bool:
         """A network whose workloads all reach each other without routes (a pod network)."""
