@@ -37,6 +37,13 @@ SWEEPS: tuple[tuple[str, str], ...] = (
     ("describe_vpc_endpoints", "VpcEndpoints"),
     ("describe_vpc_peering_connections", "VpcPeeringConnections"),
     ("describe_transit_gateway_attachments", "TransitGatewayAttachments"),
+    ("describe_transit_gateways", "TransitGateways"),
+    ("describe_transit_gateway_route_tables", "TransitGatewayRouteTables"),
+    ("describe_transit_gateway_vpc_attachments", "TransitGatewayVpcAttachments"),
+    ("describe_transit_gateway_peering_attachments", "TransitGatewayPeeringAttachments"),
+    ("describe_vpn_gateways", "VpnGateways"),  # not paginated: one call each
+    ("describe_customer_gateways", "CustomerGateways"),
+    ("describe_vpn_connections", "VpnConnections"),
     ("describe_managed_prefix_lists", "PrefixLists"),
     ("describe_security_groups", "SecurityGroups"),
     ("describe_security_group_rules", "SecurityGroupRules"),
@@ -46,6 +53,12 @@ SWEEPS: tuple[tuple[str, str], ...] = (
     ("describe_flow_logs", "FlowLogs"),
 )
 ENTRIES = ("get_managed_prefix_list_entries", "Entries")
+# Per transit gateway route table (its associations come with DescribeTransitGatewayAttachments).
+PROPAGATIONS = ("get_transit_gateway_route_table_propagations", "TransitGatewayRouteTablePropagations",
+                "TransitGatewayPropagations")
+ROUTE_SEARCHES = (("static", "TransitGatewayStaticRoutes"), ("propagated", "TransitGatewayPropagatedRoutes"))
+SEARCH = "search_transit_gateway_routes"
+SEARCH_MAX = 1000  # the API's largest MaxResults; it does not page: AdditionalRoutesAvailable says more exist
 FALLBACK_PAGE_SIZE = 1000  # operations whose model gives MaxResults no maximum
 
 # A whole region (or account) is unusable: stop there instead of failing every sweep.
@@ -140,7 +153,10 @@ def page_size(client: Any, operation: str) -> int:
 
 def sweep(client: Any, operation: str, key: str, stop: threading.Event | None = None,
           **params: Any) -> list[dict[str, Any]]:
-    """Every item of one paginated Describe call, at the largest page size the API takes."""
+    """Every item of one paginated Describe call, at the largest page size the API takes
+    (one call for the few that do not page, VPN gateways and connections)."""
+    if not client.can_paginate(operation):
+        return list(getattr(client, operation)(**params).get(key, ()))
     paginator = client.get_paginator(operation)
     items: list[dict[str, Any]] = []
     pages = paginator.paginate(**params, PaginationConfig={"PageSize": page_size(client, operation)})
@@ -185,7 +201,35 @@ def collect_region(creds: Credentials, region: str, max_attempts: int, stop: thr
             data.errors.append(error_from(exc, creds.account, region, ENTRIES[0]))
             if _is_scope_wide(exc):
                 return data
+    for table in data.raw.get("TransitGatewayRouteTables", ()):
+        if not _hub_table(client, table["TransitGatewayRouteTableId"], data, stop):
+            return data
     return data
+
+
+def _hub_table(client: Any, table_id: str, data: RegionData, stop: threading.Event) -> bool:
+    """A transit gateway route table's propagations and routes, stored in the shape of the
+    export files (one record per table); False when the whole region became unusable."""
+    calls: list[tuple[str, str, Callable[[], dict[str, Any]]]] = [
+        (PROPAGATIONS[0], PROPAGATIONS[2], lambda: {PROPAGATIONS[1]: sweep(
+            client, PROPAGATIONS[0], PROPAGATIONS[1], stop, TransitGatewayRouteTableId=table_id)})]
+    for kind, key in ROUTE_SEARCHES:
+        calls.append((SEARCH, key, lambda kind=kind: client.search_transit_gateway_routes(
+            TransitGatewayRouteTableId=table_id, Filters=[{"Name": "type", "Values": [kind]}],
+            MaxResults=SEARCH_MAX)))
+    for operation, key, call in calls:
+        if stop.is_set():
+            raise Stopped()
+        try:
+            found = call()
+        except (ClientError, BotoCoreError) as exc:
+            data.errors.append(error_from(exc, data.account, data.region, operation))
+            if _is_scope_wide(exc):
+                return False
+            continue
+        found.pop("ResponseMetadata", None)
+        data.raw.setdefault(key, []).append({"TransitGatewayRouteTableId": table_id, **found})
+    return True
 
 
 def _session_for(creds: Credentials, region: str | None = None) -> boto3.Session:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
+from providers.aws import hubs
 from scanner.model import (
     FirewallPolicy, FlowLog, Gateway, Network, Peer, Peering, PortRange, PrefixList, Route,
     RouteTable, Rule, Snapshot, Subnet, Workload,
@@ -121,7 +122,8 @@ def subnets(account: str, region: str, raw: Raw) -> list[Subnet]:
         out.append(Subnet(**_base(account, region, sid, sn), network_id=sn["VpcId"], cidrs=tuple(cidrs),
                           route_table_ids=(table,) if table else (),
                           policy_ids=(acl_of[sid],) if sid in acl_of else (),
-                          assigns_public_ips=bool(sn.get("MapPublicIpOnLaunch"))))
+                          assigns_public_ips=bool(sn.get("MapPublicIpOnLaunch")),
+                          availability_zone=sn.get("AvailabilityZone", "") or ""))
     return out
 
 
@@ -203,6 +205,7 @@ def gateways(account: str, region: str, raw: Raw) -> list[Gateway]:
         out.append(Gateway(**_base(account, region, att["TransitGatewayAttachmentId"], att), kind="transit",
                            network_id=att.get("ResourceId", ""), public=False,
                            service=att.get("TransitGatewayId", "")))
+    out.extend(hubs.vpn_gateways(account, region, raw))
     return out
 
 
@@ -406,7 +409,12 @@ def flow_logs(account: str, region: str, raw: Raw) -> list[FlowLog]:
 
 def region_snapshot(account: str, region: str, raw: Raw,
                     entries: Mapping[str, list[dict[str, Any]]] | None = None) -> Snapshot:
+    hub_tables, gaps = hubs.route_tables(account, region, raw)
     return Snapshot(
+        hubs=tuple(hubs.hubs(account, region, raw)),
+        hub_attachments=tuple(hubs.attachments(account, region, raw)),
+        hub_route_tables=tuple(hub_tables),
+        errors=tuple(gaps),
         networks=tuple(networks(account, region, raw)),
         subnets=tuple(subnets(account, region, raw)),
         route_tables=tuple(route_tables(account, region, raw)),
