@@ -58,7 +58,23 @@ PROPAGATIONS = ("get_transit_gateway_route_table_propagations", "TransitGatewayR
                 "TransitGatewayPropagations")
 ROUTE_SEARCHES = (("static", "TransitGatewayStaticRoutes"), ("propagated", "TransitGatewayPropagatedRoutes"))
 SEARCH = "search_transit_gateway_routes"
-SEARCH_MAX = 1000  # the API's largest MaxResults; it does not page: AdditionalRoutesAvailable says more exist
+SEARCH_MAX = 1000  # the API's largest MaxResults
+
+
+def _search_routes(client: Any, table_id: str, kind: str, stop: threading.Event) -> dict[str, Any]:
+    """Every route of one type. The API pages by NextToken today; older answers only set
+    AdditionalRoutesAvailable, which stays in the record (the normalizer makes it a gap)."""
+    params: dict[str, Any] = dict(TransitGatewayRouteTableId=table_id, MaxResults=SEARCH_MAX,
+                                  Filters=[{"Name": "type", "Values": [kind]}])
+    routes: list[dict[str, Any]] = []
+    while True:
+        page = client.search_transit_gateway_routes(**params)
+        routes += page.get("Routes", ())
+        if not page.get("NextToken"):
+            return {"Routes": routes, "AdditionalRoutesAvailable": bool(page.get("AdditionalRoutesAvailable"))}
+        if stop.is_set():
+            raise Stopped()
+        params["NextToken"] = page["NextToken"]
 FALLBACK_PAGE_SIZE = 1000  # operations whose model gives MaxResults no maximum
 
 # A whole region (or account) is unusable: stop there instead of failing every sweep.
@@ -214,9 +230,7 @@ def _hub_table(client: Any, table_id: str, data: RegionData, stop: threading.Eve
         (PROPAGATIONS[0], PROPAGATIONS[2], lambda: {PROPAGATIONS[1]: sweep(
             client, PROPAGATIONS[0], PROPAGATIONS[1], stop, TransitGatewayRouteTableId=table_id)})]
     for kind, key in ROUTE_SEARCHES:
-        calls.append((SEARCH, key, lambda kind=kind: client.search_transit_gateway_routes(
-            TransitGatewayRouteTableId=table_id, Filters=[{"Name": "type", "Values": [kind]}],
-            MaxResults=SEARCH_MAX)))
+        calls.append((SEARCH, key, lambda kind=kind: _search_routes(client, table_id, kind, stop)))
     for operation, key, call in calls:
         if stop.is_set():
             raise Stopped()
@@ -227,7 +241,6 @@ def _hub_table(client: Any, table_id: str, data: RegionData, stop: threading.Eve
             if _is_scope_wide(exc):
                 return False
             continue
-        found.pop("ResponseMetadata", None)
         data.raw.setdefault(key, []).append({"TransitGatewayRouteTableId": table_id, **found})
     return True
 
