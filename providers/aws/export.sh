@@ -64,4 +64,17 @@ for kind in static propagated; do
   per_item "$out/$name.json" "$name" TransitGatewayRouteTableId "$tables" -- \
     ec2 search-transit-gateway-routes --filters "Name=type,Values=$kind" --transit-gateway-route-table-id
 done
+elb() { aws elbv2 --region "$region" --output json "$@"; }
+elb describe-load-balancers > "$out/LoadBalancers.json"
+elb describe-target-groups > "$out/TargetGroups.json"
+balancers=$(elb describe-load-balancers --query 'LoadBalancers[].LoadBalancerArn' --output text)
+printf '{"Listeners": [' > "$out/Listeners.json"
+sep=""
+for arn in $balancers; do  # each answer's list, concatenated into one
+  body=$(elb describe-listeners --load-balancer-arn "$arn" --query 'Listeners' | sed '1s/^\[//;$s/\]$//')
+  if [ -n "$(printf '%s' "$body" | tr -d ' \n')" ]; then printf '%s%s' "$sep" "$body" >> "$out/Listeners.json"; sep=","; fi
+done
+printf ']}\n' >> "$out/Listeners.json"
+groups=$(elb describe-target-groups --query 'TargetGroups[?length(LoadBalancerArns) > `0`].TargetGroupArn' --output text)
+per_item "$out/TargetHealth.json" TargetHealth TargetGroupArn "$groups" -- elb describe-target-health --target-group-arn
 echo "wrote $out" >&2

@@ -58,6 +58,12 @@ PROPAGATIONS = ("get_transit_gateway_route_table_propagations", "TransitGatewayR
                 "TransitGatewayPropagations")
 ROUTE_SEARCHES = (("static", "TransitGatewayStaticRoutes"), ("propagated", "TransitGatewayPropagatedRoutes"))
 SEARCH = "search_transit_gateway_routes"
+# Elastic Load Balancing (v2): two sweeps per region, then listeners per load balancer and
+# target health per target group in use.
+ELB_SERVICE = "elbv2"
+ELB_SWEEPS = (("describe_load_balancers", "LoadBalancers"), ("describe_target_groups", "TargetGroups"))
+LISTENERS = ("describe_listeners", "Listeners")
+TARGET_HEALTH = ("describe_target_health", "TargetHealthDescriptions", "TargetHealth")
 SEARCH_MAX = 1000  # the API's largest MaxResults
 
 
@@ -163,7 +169,8 @@ def _is_scope_wide(exc: BaseException) -> bool:
 
 def page_size(client: Any, operation: str) -> int:
     op_model = client.meta.service_model.operation_model(client.meta.method_to_api_mapping[operation])
-    shape = op_model.input_shape.members.get("MaxResults")
+    members = op_model.input_shape.members
+    shape = members.get("MaxResults") or members.get("PageSize")  # elbv2 calls its limit PageSize
     return int(shape.metadata.get("max", FALLBACK_PAGE_SIZE)) if shape is not None else FALLBACK_PAGE_SIZE
 
 
@@ -172,7 +179,10 @@ def sweep(client: Any, operation: str, key: str, stop: threading.Event | None = 
     """Every item of one paginated Describe call, at the largest page size the API takes
     (one call for the few that do not page, VPN gateways and connections)."""
     if not client.can_paginate(operation):
-        return list(getattr(client, operation)(**params).get(key, ()))
+        items = list(getattr(client, operation)(**params).get(key, ()))
+        if stop is not None and stop.is_set():
+            raise Stopped()
+        return items
     paginator = client.get_paginator(operation)
     items: list[dict[str, Any]] = []
     pages = paginator.paginate(**params, PaginationConfig={"PageSize": page_size(client, operation)})
@@ -220,7 +230,39 @@ def collect_region(creds: Credentials, region: str, max_attempts: int, stop: thr
     for table in data.raw.get("TransitGatewayRouteTables", ()):
         if not _hub_table(client, table["TransitGatewayRouteTableId"], data, stop):
             return data
+    _load_balancers(session.client(ELB_SERVICE, region_name=region, config=client_config(max_attempts)), data, stop)
     return data
+
+
+def _load_balancers(client: Any, data: RegionData, stop: threading.Event) -> None:
+    """Load balancers, their listeners, target groups and registered targets."""
+    def call(operation: str, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except Stopped:
+            raise
+        except (ClientError, BotoCoreError) as exc:
+            data.errors.append(error_from(exc, data.account, data.region, operation, service="elasticloadbalancing"))
+            return None
+
+    for operation, key in ELB_SWEEPS:
+        found = call(operation, lambda: sweep(client, operation, key, stop))
+        if found is None:
+            return  # without load balancers or their groups nothing below can be read
+        data.raw[key] = found
+    data.raw[LISTENERS[1]] = []
+    for lb in data.raw["LoadBalancers"]:
+        found = call(LISTENERS[0], lambda: sweep(client, LISTENERS[0], LISTENERS[1], stop,
+                                                 LoadBalancerArn=lb["LoadBalancerArn"]))
+        data.raw[LISTENERS[1]] += found or []
+    data.raw[TARGET_HEALTH[2]] = []
+    for tg in data.raw["TargetGroups"]:
+        if not tg.get("LoadBalancerArns"):
+            continue  # a group no load balancer uses forwards nothing
+        found = call(TARGET_HEALTH[0], lambda: client.describe_target_health(TargetGroupArn=tg["TargetGroupArn"]))
+        if found is not None:
+            data.raw[TARGET_HEALTH[2]].append({"TargetGroupArn": tg["TargetGroupArn"],
+                                               TARGET_HEALTH[1]: found.get(TARGET_HEALTH[1], [])})
 
 
 def _hub_table(client: Any, table_id: str, data: RegionData, stop: threading.Event) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from providers.aws import hubs
+from providers.aws import hubs, managed
 from scanner.model import (
     FirewallPolicy, FlowLog, Gateway, Network, Peer, Peering, PortRange, PrefixList, Route,
     RouteTable, Rule, Snapshot, Subnet, Workload,
@@ -366,13 +366,32 @@ def owner_of(eni: Mapping[str, Any]) -> tuple[str, str]:
     return kind or "other", owner_id
 
 
-def workloads(account: str, region: str, raw: Raw) -> list[Workload]:
+def managed_policies(account: str, region: str, raw: Raw) -> tuple[dict[str, FirewallPolicy], FirewallPolicy]:
+    """Load balancer owner id -> its listener policy, and the replies-only policy of NAT
+    gateway and transit gateway interfaces (providers/aws/managed.py)."""
+    addresses: dict[str, tuple[str, ...]] = {}
+    for r in raw.get("Reservations", ()):
+        for i in r.get("Instances", ()):
+            ips = [a["PrivateIpAddress"] for n in i.get("NetworkInterfaces", ()) for a in n.get("PrivateIpAddresses", ())
+                   if a.get("PrivateIpAddress")]
+            addresses[i["InstanceId"]] = tuple(ips or ([i["PrivateIpAddress"]] if i.get("PrivateIpAddress") else []))
+    return managed.load_balancer_policies(account, region, raw, addresses), managed.closed_policy(account, region)
+
+
+def workloads(account: str, region: str, raw: Raw,
+              policies: tuple[dict[str, FirewallPolicy], FirewallPolicy] | None = None) -> list[Workload]:
     instances = {i["InstanceId"]: i for r in raw.get("Reservations", ()) for i in r.get("Instances", ())}
     service = _service_owners(raw)
+    listeners, closed = policies or managed_policies(account, region, raw)
     out = []
     for eni in raw.get("NetworkInterfaces", ()):
         eni_id = eni["NetworkInterfaceId"]
         kind, owner_id = service.get(eni_id) or owner_of(eni)
+        extra = ()
+        if managed.closed_what(eni, kind):
+            extra = (closed.id,)
+        elif kind == "load-balancer" and owner_id in listeners:
+            extra = (listeners[owner_id].id,)
         private = [a["PrivateIpAddress"] for a in eni.get("PrivateIpAddresses", ()) if a.get("PrivateIpAddress")]
         if not private and eni.get("PrivateIpAddress"):
             private = [eni["PrivateIpAddress"]]
@@ -388,7 +407,7 @@ def workloads(account: str, region: str, raw: Raw) -> list[Workload]:
                             name=tags_of(eni).get("Name", "") or owner_name, tags=tags,
                             network_id=eni.get("VpcId", ""), subnet_id=eni.get("SubnetId", ""),
                             private_ips=tuple(dict.fromkeys(private)), public_ips=tuple(dict.fromkeys(public)),
-                            policy_ids=tuple(g["GroupId"] for g in eni.get("Groups", ())),
+                            policy_ids=tuple(g["GroupId"] for g in eni.get("Groups", ())) + extra,
                             owner_kind=kind, owner_id=owner_id, owner_name=owner_name))
     return out
 
@@ -410,6 +429,8 @@ def flow_logs(account: str, region: str, raw: Raw) -> list[FlowLog]:
 def region_snapshot(account: str, region: str, raw: Raw,
                     entries: Mapping[str, list[dict[str, Any]]] | None = None) -> Snapshot:
     hub_tables, gaps = hubs.route_tables(account, region, raw)
+    listeners, closed = managed_policies(account, region, raw)
+    wls = workloads(account, region, raw, (listeners, closed))
     return Snapshot(
         hubs=tuple(hubs.hubs(account, region, raw)),
         hub_attachments=tuple(hubs.attachments(account, region, raw)),
@@ -421,7 +442,14 @@ def region_snapshot(account: str, region: str, raw: Raw,
         gateways=tuple(gateways(account, region, raw)),
         peerings=tuple(peerings(account, region, raw)),
         prefix_lists=tuple(prefix_lists(account, region, raw, entries or {})),
-        policies=tuple(security_groups(account, region, raw) + network_acls(account, region, raw)),
-        workloads=tuple(workloads(account, region, raw)),
+        policies=tuple(security_groups(account, region, raw) + network_acls(account, region, raw)
+                       + _used(wls, [*listeners.values(), closed])),
+        workloads=tuple(wls),
         flow_logs=tuple(flow_logs(account, region, raw)),
     )
+
+
+def _used(wls: list[Workload], policies: list[FirewallPolicy]) -> list[FirewallPolicy]:
+    """Managed-interface policies some interface carries (no policy for a service not in use)."""
+    carried = {pid for w in wls for pid in w.policy_ids}
+    return [p for p in policies if p.id in carried]

@@ -23,6 +23,8 @@ REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 PER_TABLE = {fetch.PROPAGATIONS[2]: fetch.PROPAGATIONS[0],
              **{key: fetch.SEARCH for _kind, key in fetch.ROUTE_SEARCHES}}
 OPTIONAL = {"TransitGatewayPropagatedRoutes"}
+ELB = {**{key: op for op, key in fetch.ELB_SWEEPS}, fetch.LISTENERS[1]: fetch.LISTENERS[0],
+       fetch.TARGET_HEALTH[2]: fetch.TARGET_HEALTH[0]}
 ENTRIES_FILE = "PrefixListEntries"  # {"PrefixListEntries": [{"PrefixListId": ..., "Entries": [...]}]}
 
 
@@ -63,7 +65,7 @@ def _load(path: Path, key: str) -> list[dict[str, Any]]:
 def read_region(folder: Path, account: str | None, region: str) -> fetch.RegionData:
     raw: dict[str, list[dict[str, Any]]] = {}
     missing: list[tuple[str, str]] = []
-    wanted = [(key, op) for op, key in fetch.SWEEPS] + list(PER_TABLE.items())
+    wanted = [(key, op) for op, key in fetch.SWEEPS] + list(PER_TABLE.items()) + list(ELB.items())
     for key, operation in wanted:
         path = folder / f"{key}.json"
         if path.is_file():
@@ -76,7 +78,8 @@ def read_region(folder: Path, account: str | None, region: str) -> fetch.RegionD
     data = fetch.RegionData(account=account, region=region, raw=raw)
     data.entries = _entries(folder, raw, account, data)
     for key, operation in missing:
-        data.errors.append(CollectionError(provider="aws", account=account, region=region, service="ec2",
+        service = "elasticloadbalancing" if key in ELB else "ec2"
+        data.errors.append(CollectionError(provider="aws", account=account, region=region, service=service,
                                            operation=api_name(operation), code="FileMissing",
                                            message=f"{folder / (key + '.json')} is not in the export"))
     return data

@@ -7,6 +7,8 @@ inject throttling, denials and failures) so botocore's real retry and paging cod
 from __future__ import annotations
 
 import re
+
+import boto3
 import threading
 from typing import Any, Callable
 
@@ -150,7 +152,16 @@ def build_estate(ec2: Any, region: str) -> dict[str, str]:
     instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, SubnetId=private, SecurityGroupIds=[db],
                                  TagSpecifications=[{"ResourceType": "instance", "Tags": [
                                      {"Key": "Name", "Value": "db-1"}]}])["Instances"][0]["InstanceId"]
-    ids.update(vpc=vpc, peer_vpc=peer_vpc, public=public, private=private, igw=igw, nat=nat, tgw=tgw,
+    # same endpoint as the EC2 client (a moto server answers every service on one URL)
+    endpoint = ec2.meta.endpoint_url if "amazonaws.com" not in ec2.meta.endpoint_url else None
+    elb = boto3.client("elbv2", region_name=region, endpoint_url=endpoint)
+    lb = elb.create_load_balancer(Name=f"web-{region}", Type="network", Subnets=[public])["LoadBalancers"][0]
+    tg = elb.create_target_group(Name=f"web-{region}", Protocol="TCP", Port=5432, VpcId=vpc,
+                                 TargetType="instance")["TargetGroups"][0]
+    elb.register_targets(TargetGroupArn=tg["TargetGroupArn"], Targets=[{"Id": instance}])
+    elb.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], Protocol="TCP", Port=443,
+                        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg["TargetGroupArn"]}])
+    ids.update(vpc=vpc, nlb=lb["LoadBalancerArn"], target_group=tg["TargetGroupArn"], peer_vpc=peer_vpc, public=public, private=private, igw=igw, nat=nat, tgw=tgw,
                eigw=eigw["EgressOnlyInternetGatewayId"], pcx=pcx["VpcPeeringConnectionId"],
                tgw_attachment=att_id, tgw_rtb=tgw_rtb, vgw=vgw, vpn=vpn, cgw=cgw,
                rt_public=rt_public, rt_private=rt_private, s3_endpoint=s3, prefix_list=pl, web=web, db=db,

@@ -194,15 +194,20 @@ def test_unreachable_endpoint_is_a_gap(estate, baseline, hooks, no_sleep):
 def test_only_read_operations_and_all_of_them_in_the_iam_policy(estate, hooks):
     hooks.record_calls()
     collect_snapshot(regions=BUILT)
-    called = {(svc, op) for svc, op in hooks.calls}
-    assert all(op.startswith(("Describe", "Get", "List", "Search")) for svc, op in called if svc == "ec2")
+    iam_prefix = {"elbv2": "elasticloadbalancing"}  # botocore's service name -> the IAM action prefix
+    called = {(iam_prefix.get(svc, svc), op) for svc, op in hooks.calls}
+    assert {svc for svc, _ in called} == {"ec2", "sts", "elasticloadbalancing"}
+    assert all(op.startswith(("Describe", "Get", "List", "Search")) for svc, op in called if svc != "sts")
     assert {op for svc, op in called if svc == "sts"} == {"GetCallerIdentity"}
     allowed = {a for s in POLICY["Statement"] for a in s["Action"]}
-    assert {f"ec2:{op}" for svc, op in called if svc == "ec2"} <= allowed
+    assert {f"{svc}:{op}" for svc, op in called if svc != "sts"} <= allowed
     # ...and the policy asks for nothing the collector never calls (DescribeRegions: default regions)
-    every_sweep = {f"ec2:{fetch.boto3.client('ec2', region_name='us-east-1').meta.method_to_api_mapping[op]}"
-                   for op, _ in (*fetch.SWEEPS, fetch.ENTRIES, fetch.PROPAGATIONS[:2], (fetch.SEARCH, ""))}
-    assert allowed == every_sweep | {"ec2:DescribeRegions"}
+    ec2 = fetch.boto3.client("ec2", region_name="us-east-1").meta.method_to_api_mapping
+    elb = fetch.boto3.client("elbv2", region_name="us-east-1").meta.method_to_api_mapping
+    every_call = {f"ec2:{ec2[op]}" for op, _ in (*fetch.SWEEPS, fetch.ENTRIES, fetch.PROPAGATIONS[:2], (fetch.SEARCH, ""))}
+    every_call |= {f"elasticloadbalancing:{elb[op]}"
+                   for op, _ in (*fetch.ELB_SWEEPS, fetch.LISTENERS, fetch.TARGET_HEALTH[:2])}
+    assert allowed == every_call | {"ec2:DescribeRegions"}
 
 
 def test_call_count_is_one_page_per_sweep_plus_prefix_list_entries(estate, hooks):
@@ -214,6 +219,11 @@ def test_call_count_is_one_page_per_sweep_plus_prefix_list_entries(estate, hooks
     assert len(snap.hub_route_tables) == len(BUILT)
     assert len(ec2_calls) == len(BUILT) * len(fetch.SWEEPS) + len(snap.prefix_lists) + 3 * len(snap.hub_route_tables)
     assert len(ec2_calls) == 2 * 23 + 4 + 6
+    # load balancers and target groups per region, then listeners per load balancer and
+    # target health per target group a load balancer uses (one each per region here)
+    elb_calls = [op for svc, op in hooks.calls if svc == "elbv2"]
+    assert sorted(elb_calls) == sorted(["DescribeLoadBalancers", "DescribeTargetGroups", "DescribeListeners",
+                                        "DescribeTargetHealth"] * len(BUILT))
     assert ec2_calls.count("GetManagedPrefixListEntries") == len(snap.prefix_lists) == 2 * len(BUILT)
     assert ec2_calls.count("SearchTransitGatewayRoutes") == 2 * len(BUILT)
     assert ec2_calls.count("GetTransitGatewayRouteTablePropagations") == len(BUILT)

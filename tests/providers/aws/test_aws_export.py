@@ -16,13 +16,18 @@ SCRIPT = Path(fetch.__file__).with_name("export.sh")
 FAKE_AWS = r'''#!PYTHON
 import json, sys
 args = sys.argv[1:]
-assert args[:2] == ["ec2", "--region"] and args[3:5] == ["--output", "json"], args
+assert args[0] in ("ec2", "elbv2") and args[1] == "--region" and args[3:5] == ["--output", "json"], args
 call = args[5]
 with open(LOG, "a") as fh:
     fh.write(" ".join(args[5:]) + "\n")
 text = "--output" in args[6:] and args[args.index("--output", 6) + 1] == "text"
 if text:
-    print("tgw-rtb-1" if "route-tables" in call else "pl-1")
+    print({"describe-transit-gateway-route-tables": "tgw-rtb-1", "describe-managed-prefix-lists": "pl-1",
+           "describe-load-balancers": "arn:lb/net/nlb/1", "describe-target-groups": "arn:tg/1"}[call])
+    sys.exit(0)
+if call == "describe-listeners":
+    print(json.dumps([{"ListenerArn": "arn:li/1", "LoadBalancerArn": "arn:lb/net/nlb/1", "Protocol": "TCP",
+                       "Port": 443}], indent=4))
     sys.exit(0)
 answers = {
     "describe-vpcs": {"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16", "OwnerId": "123456789012"}]},
@@ -32,6 +37,7 @@ answers = {
     "get-managed-prefix-list-entries": {"Entries": [{"Cidr": "198.51.100.0/24"}]},
     "get-transit-gateway-route-table-propagations": {"TransitGatewayRouteTablePropagations": []},
     "search-transit-gateway-routes": {"Routes": [], "AdditionalRoutesAvailable": False},
+    "describe-target-health": {"TargetHealthDescriptions": [{"Target": {"Id": "10.0.1.5", "Port": 8443}}]},
     "describe-vpn-connections": {"VpnConnections": [{"VpnConnectionId": "vpn-1", "Options": {"StaticRoutesOnly": True}}]},
 }
 key = "".join(w.capitalize() for w in call.split("-")[1:])
@@ -53,12 +59,16 @@ def test_export_writes_the_from_dir_layout(tmp_path):
     folder = tmp_path / "out" / "eu-west-1"
     names = {p.stem for p in folder.glob("*.json")}
     assert names == {key for _op, key in fetch.SWEEPS} | {
-        "PrefixListEntries", "TransitGatewayPropagations", "TransitGatewayStaticRoutes", "TransitGatewayPropagatedRoutes"}
+        "PrefixListEntries", "TransitGatewayPropagations", "TransitGatewayStaticRoutes", "TransitGatewayPropagatedRoutes",
+        "LoadBalancers", "TargetGroups", "Listeners", "TargetHealth"}
     for path in folder.glob("*.json"):
         json.loads(path.read_text())  # every file is JSON
     assert "--query" in next(line for line in log.read_text().splitlines() if line.startswith("describe-vpn-connections"))
     assert json.loads((folder / "TransitGatewayStaticRoutes.json").read_text()) == {"TransitGatewayStaticRoutes": [
         {"TransitGatewayRouteTableId": "tgw-rtb-1", "Routes": [], "AdditionalRoutesAvailable": False}]}
+    assert json.loads((folder / "Listeners.json").read_text())["Listeners"][0]["Port"] == 443
+    assert json.loads((folder / "TargetHealth.json").read_text()) == {"TargetHealth": [
+        {"TargetGroupArn": "arn:tg/1", "TargetHealthDescriptions": [{"Target": {"Id": "10.0.1.5", "Port": 8443}}]}]}
     snap = snapshot_from_dir(str(tmp_path / "out"))
     assert snap.complete, snap.errors
     assert [(p.id, p.cidrs) for p in snap.prefix_lists] == [("pl-1", ("198.51.100.0/24",))]
