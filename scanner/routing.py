@@ -17,6 +17,7 @@ from scanner.model import Route, Subnet, Workload
 
 Net = ipaddress.IPv4Network | ipaddress.IPv6Network
 EXITS = ("internet", "nat", "egress-only")
+MAX_TRANSITS = 3  # networks a packet may cross between hubs (an inspection VPC is one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class Routing:
         self._tables: dict[str, list[tuple[Net, int, Route, str]]] = {}
         self._nat: dict[str, str] | None = None
         self._hubs: Hubs | None = None
+        self._transit_cache: dict[tuple, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {}
 
     @property
     def hubs(self) -> Hubs:
@@ -129,26 +131,82 @@ class Routing:
             return []
         return list(self._through_hub(hop, here, there_network, there_address)[1])
 
+    def transit_appliances(self, hop: Hop | None, here: Subnet, there_network: str,
+                           there_address: Any) -> tuple[str, ...]:
+        """Ids of the appliance gateways a `transit` hop's packet passes on its way through
+        a network between hubs (an inspection VPC): each is one more enforcement point."""
+        if hop is None or hop.route.target_kind != "transit" or not hop.route.active:
+            return ()
+        return self._through_hub(hop, here, there_network, there_address)[2]
+
     def _external(self, there_network: str) -> bool:
         return not there_network or self.index.network(there_network) is None
 
     def _through_hub(self, hop: Hop, here: Subnet, there_network: str,
-                     there_address: Any) -> tuple[bool, tuple[str, ...]]:
-        hubs, hub_id = self.hubs, hop.route.target_id
+                     there_address: Any) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
+        key = (id(hop.route), fold(here.id), fold(there_network), there_address)
+        found = self._transit_cache.get(key)
+        if found is None:
+            found = self._transit_cache[key] = self._hub_walk(hop.route.target_id, here, there_network,
+                                                              _address(there_address), MAX_TRANSITS)
+        return found
+
+    def _hub_walk(self, hub_id: str, here: Subnet, there_network: str, address: Any,
+                  budget: int) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
+        hubs = self.hubs
         if fold(hub_id) not in hubs.known:
-            return True, ()  # a hub not collected: carried, as before hubs were read
+            return True, (), ()  # a hub not collected: carried, as before hubs were read
         entry, why = hubs.entry(hub_id, here.network_id, here.availability_zone)
         if entry is None:
-            return False, (why,)
-        out, lines, missing = hubs.exit(entry, _address(there_address))
+            return False, (why,), ()
+        out, lines, missing = hubs.exit(entry, address)
         lines = (why, *lines)
         if out is None:
-            return missing, lines
-        if out.kind == "network":
-            return fold(out.network_id) == fold(there_network), lines
+            return missing, lines, ()
         if out.kind in EXTERNAL_KINDS:
-            return self._external(there_network), lines
-        return True, lines  # an attachment of another kind (Connect, ...): its far side is not known
+            return self._external(there_network), lines, ()
+        if out.kind != "network":
+            return True, lines, ()  # an attachment of another kind (Connect, ...): its far side is not known
+        if fold(out.network_id) == fold(there_network):
+            return True, lines, ()
+        if budget <= 0:
+            return False, (*lines, "too many networks between hubs"), ()
+        ok, more, appliances = self._onward(out, there_network, address, budget - 1)
+        return ok, (*lines, *more), appliances
+
+    def _onward(self, attachment: Any, there_network: str, address: Any,
+                budget: int) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
+        """A packet a hub delivers into a network that is not its destination (an
+        inspection VPC) leaves by the routes of the attachment's subnet: through an
+        appliance and back to a hub, or nowhere."""
+        subnet = next((s for s in map(self.index.subnet, attachment.subnet_ids) if s is not None), None)
+        if subnet is None:
+            return False, (f"{attachment.network_id} is not the destination and its attachment subnets were not read",), ()
+        appliances: list[str] = []
+        lines: list[str] = []
+        for _ in range(3):
+            hop = self.lookup(subnet, address)
+            if hop is None or not hop.route.active:
+                return False, (*lines, f"{subnet.id}: no route to {address}"), tuple(appliances)
+            lines.append(f"{hop.describe()} ({subnet.id})")
+            kind = hop.route.target_kind
+            if kind == "appliance":
+                gateway = self.index.gateways.get(fold(hop.route.target_id))
+                if gateway is None or gateway.kind != "appliance":
+                    return True, tuple(lines), tuple(appliances)  # a next hop not known: pass-through
+                appliances.append(gateway.id)
+                onward = self.index.subnet(gateway.subnet_id) if gateway.subnet_id else None
+                if onward is None:
+                    return True, tuple(lines), tuple(appliances)
+                subnet = onward
+                continue
+            if kind == "transit":
+                ok, more, seen = self._hub_walk(hop.route.target_id, subnet, there_network, address, budget)
+                return ok, (*lines, *more), (*appliances, *seen)
+            if kind == "local":
+                return fold(subnet.network_id) == fold(there_network), tuple(lines), tuple(appliances)
+            return self.usable(hop, subnet, there_network, address), tuple(lines), tuple(appliances)
+        return False, (*lines, "appliance chain too long"), tuple(appliances)
 
     def hub_group(self, hub_id: str) -> str:
         """One key for hubs joined by peering attachments: networks on any of them are

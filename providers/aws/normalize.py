@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from providers.aws import hubs, managed
+from providers.aws import firewall, hubs, managed
 from scanner.model import (
     FirewallPolicy, FlowLog, Gateway, Network, Peer, Peering, PortRange, PrefixList, Route,
     RouteTable, Rule, Snapshot, Subnet, Workload,
@@ -148,10 +148,14 @@ def route_target(route: Mapping[str, Any]) -> tuple[str, str]:
     return ("none", "") if not gateway else ("appliance", gateway)
 
 
-def routes(table: Mapping[str, Any]) -> tuple[Route, ...]:
+def routes(table: Mapping[str, Any], appliances: frozenset[str] = frozenset()) -> tuple[Route, ...]:
+    """`appliances`: endpoint ids that forward through an appliance (Network Firewall,
+    Gateway Load Balancer endpoints): a route to one is an `appliance` route."""
     out = []
     for r in table.get("Routes", ()):
         kind, target = route_target(r)
+        if target in appliances:
+            kind = "appliance"
         state = r.get("State", "active")
         destination = r.get("DestinationCidrBlock") or r.get("DestinationIpv6CidrBlock")
         out.append(Route(
@@ -162,8 +166,15 @@ def routes(table: Mapping[str, Any]) -> tuple[Route, ...]:
     return tuple(out)
 
 
+def appliance_endpoints(raw: Raw) -> frozenset[str]:
+    gwlb = {ep["VpcEndpointId"] for ep in raw.get("VpcEndpoints", ()) if ep.get("VpcEndpointType") == "GatewayLoadBalancer"}
+    return frozenset(gwlb | set(firewall.endpoints(raw)))
+
+
 def route_tables(account: str, region: str, raw: Raw) -> list[RouteTable]:
-    return [RouteTable(**_base(account, region, t["RouteTableId"], t), network_id=t["VpcId"], routes=routes(t),
+    appliances = appliance_endpoints(raw)
+    return [RouteTable(**_base(account, region, t["RouteTableId"], t), network_id=t["VpcId"],
+                       routes=routes(t, appliances),
                        is_main=any(a.get("Main") for a in t.get("Associations", ())))
             for t in raw.get("RouteTables", ())]
 
@@ -206,6 +217,9 @@ def gateways(account: str, region: str, raw: Raw) -> list[Gateway]:
                            network_id=att.get("ResourceId", ""), public=False,
                            service=att.get("TransitGatewayId", "")))
     out.extend(hubs.vpn_gateways(account, region, raw))
+    firewall_endpoints = set(firewall.endpoints(raw))
+    out = [g for g in out if g.id not in firewall_endpoints]  # a firewall's endpoint is its appliance below
+    out.extend(firewall.gateways(account, region, raw))
     return out
 
 
@@ -443,7 +457,7 @@ def region_snapshot(account: str, region: str, raw: Raw,
         peerings=tuple(peerings(account, region, raw)),
         prefix_lists=tuple(prefix_lists(account, region, raw, entries or {})),
         policies=tuple(security_groups(account, region, raw) + network_acls(account, region, raw)
-                       + _used(wls, [*listeners.values(), closed])),
+                       + _used(wls, [*listeners.values(), closed]) + firewall.policies(account, region, raw)),
         workloads=tuple(wls),
         flow_logs=tuple(flow_logs(account, region, raw)),
     )
