@@ -77,4 +77,23 @@ done
 printf ']}\n' >> "$out/Listeners.json"
 groups=$(elb describe-target-groups --query 'TargetGroups[?length(LoadBalancerArns) > `0`].TargetGroupArn' --output text)
 per_item "$out/TargetHealth.json" TargetHealth TargetGroupArn "$groups" -- elb describe-target-health --target-group-arn
+# Network Firewall: each answer whole, one list per call.
+nfw() { aws network-firewall --region "$region" --output json "$@"; }
+objects() {  # objects FILE KEY ID-LIST -- COMMAND...
+  file=$1 key=$2 ids=$3; shift 4
+  printf '{"%s": [' "$key" > "$file"
+  sep=""
+  for id in $ids; do printf '%s' "$sep" >> "$file"; "$@" "$id" >> "$file"; sep=","; done
+  printf ']}\n' >> "$file"
+}
+nfw list-firewalls > "$out/Firewalls.json"
+firewalls=$(nfw list-firewalls --query 'Firewalls[].FirewallArn' --output text)
+objects "$out/FirewallDetails.json" FirewallDetails "$firewalls" -- nfw describe-firewall --firewall-arn
+policies=$(for arn in $firewalls; do
+  nfw describe-firewall --firewall-arn "$arn" --query 'Firewall.FirewallPolicyArn' --output text; done | sort -u)
+objects "$out/FirewallPolicies.json" FirewallPolicies "$policies" -- nfw describe-firewall-policy --firewall-policy-arn
+groups=$(for arn in $policies; do nfw describe-firewall-policy --firewall-policy-arn "$arn" --output text \
+  --query 'FirewallPolicy.[StatelessRuleGroupReferences[].ResourceArn, StatefulRuleGroupReferences[].ResourceArn][]'
+  done | tr '\t' '\n' | sort -u)
+objects "$out/RuleGroups.json" RuleGroups "$groups" -- nfw describe-rule-group --rule-group-arn
 echo "wrote $out" >&2

@@ -64,6 +64,12 @@ ELB_SERVICE = "elbv2"
 ELB_SWEEPS = (("describe_load_balancers", "LoadBalancers"), ("describe_target_groups", "TargetGroups"))
 LISTENERS = ("describe_listeners", "Listeners")
 TARGET_HEALTH = ("describe_target_health", "TargetHealthDescriptions", "TargetHealth")
+# AWS Network Firewall: one sweep per region, then one call per firewall (its endpoints),
+# per firewall policy and per rule group the policies use. (operation, raw key)
+NFW_SERVICE = "network-firewall"
+NFW_LIST = ("list_firewalls", "Firewalls")
+NFW_CALLS = (("describe_firewall", "FirewallDetails"), ("describe_firewall_policy", "FirewallPolicies"),
+             ("describe_rule_group", "RuleGroups"))
 SEARCH_MAX = 1000  # the API's largest MaxResults
 
 
@@ -231,7 +237,38 @@ def collect_region(creds: Credentials, region: str, max_attempts: int, stop: thr
         if not _hub_table(client, table["TransitGatewayRouteTableId"], data, stop):
             return data
     _load_balancers(session.client(ELB_SERVICE, region_name=region, config=client_config(max_attempts)), data, stop)
+    firewalls(session.client(NFW_SERVICE, region_name=region, config=client_config(max_attempts)), data, stop)
     return data
+
+
+def firewalls(client: Any, data: RegionData, stop: threading.Event) -> None:
+    """Network firewalls with their endpoints, their policies and the policies' rule groups."""
+    def call(operation: str, fn: Callable[[], Any]) -> Any:
+        try:
+            found = fn()
+        except (ClientError, BotoCoreError) as exc:
+            data.errors.append(error_from(exc, data.account, data.region, operation, service=NFW_SERVICE))
+            return None
+        if stop.is_set():
+            raise Stopped()
+        if isinstance(found, dict):
+            found.pop("ResponseMetadata", None)
+        return found
+
+    listed = call(NFW_LIST[0], lambda: sweep(client, NFW_LIST[0], NFW_LIST[1], stop))
+    if listed is None:
+        return
+    data.raw[NFW_LIST[1]] = listed
+    (describe, details), (describe_policy, policies), (describe_group, groups) = NFW_CALLS
+    data.raw[details] = [d for d in (call(describe, lambda: client.describe_firewall(FirewallArn=f["FirewallArn"]))
+                                     for f in listed) if d]
+    policy_arns = dict.fromkeys(d.get("Firewall", {}).get("FirewallPolicyArn", "") for d in data.raw[details])
+    data.raw[policies] = [p for p in (call(describe_policy, lambda: client.describe_firewall_policy(FirewallPolicyArn=a))
+                                      for a in policy_arns if a) if p]
+    group_arns = dict.fromkeys(ref["ResourceArn"] for p in data.raw[policies] for key in (
+        "StatelessRuleGroupReferences", "StatefulRuleGroupReferences") for ref in p.get("FirewallPolicy", {}).get(key, ()))
+    data.raw[groups] = [g for g in (call(describe_group, lambda: client.describe_rule_group(RuleGroupArn=a))
+                                    for a in group_arns) if g]
 
 
 def _load_balancers(client: Any, data: RegionData, stop: threading.Event) -> None:

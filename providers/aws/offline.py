@@ -25,6 +25,8 @@ PER_TABLE = {fetch.PROPAGATIONS[2]: fetch.PROPAGATIONS[0],
 OPTIONAL = {"TransitGatewayPropagatedRoutes"}
 ELB = {**{key: op for op, key in fetch.ELB_SWEEPS}, fetch.LISTENERS[1]: fetch.LISTENERS[0],
        fetch.TARGET_HEALTH[2]: fetch.TARGET_HEALTH[0]}
+NFW = {fetch.NFW_LIST[1]: fetch.NFW_LIST[0], **{key: op for op, key in fetch.NFW_CALLS}}
+SERVICES = {**{k: "elasticloadbalancing" for k in ELB}, **{k: fetch.NFW_SERVICE for k in NFW}}
 ENTRIES_FILE = "PrefixListEntries"  # {"PrefixListEntries": [{"PrefixListId": ..., "Entries": [...]}]}
 
 
@@ -65,12 +67,13 @@ def _load(path: Path, key: str) -> list[dict[str, Any]]:
 def read_region(folder: Path, account: str | None, region: str) -> fetch.RegionData:
     raw: dict[str, list[dict[str, Any]]] = {}
     missing: list[tuple[str, str]] = []
-    wanted = [(key, op) for op, key in fetch.SWEEPS] + list(PER_TABLE.items()) + list(ELB.items())
+    wanted = [(key, op) for op, key in fetch.SWEEPS] + list(PER_TABLE.items()) + list(ELB.items()) + list(NFW.items())
     for key, operation in wanted:
         path = folder / f"{key}.json"
         if path.is_file():
             raw[key] = _load(path, key)
-        elif key not in OPTIONAL and (key not in PER_TABLE or raw.get("TransitGatewayRouteTables")):
+        elif key not in OPTIONAL and (key not in PER_TABLE or raw.get("TransitGatewayRouteTables")) and (
+                key not in NFW or key == fetch.NFW_LIST[1] or raw.get(fetch.NFW_LIST[1])):
             missing.append((key, operation))
     account = account or _owner(raw)
     if not account:
@@ -78,7 +81,7 @@ def read_region(folder: Path, account: str | None, region: str) -> fetch.RegionD
     data = fetch.RegionData(account=account, region=region, raw=raw)
     data.entries = _entries(folder, raw, account, data)
     for key, operation in missing:
-        service = "elasticloadbalancing" if key in ELB else "ec2"
+        service = SERVICES.get(key, "ec2")
         data.errors.append(CollectionError(provider="aws", account=account, region=region, service=service,
                                            operation=api_name(operation), code="FileMissing",
                                            message=f"{folder / (key + '.json')} is not in the export"))

@@ -196,7 +196,7 @@ def test_only_read_operations_and_all_of_them_in_the_iam_policy(estate, hooks):
     collect_snapshot(regions=BUILT)
     iam_prefix = {"elbv2": "elasticloadbalancing"}  # botocore's service name -> the IAM action prefix
     called = {(iam_prefix.get(svc, svc), op) for svc, op in hooks.calls}
-    assert {svc for svc, _ in called} == {"ec2", "sts", "elasticloadbalancing"}
+    assert {svc for svc, _ in called} == {"ec2", "sts", "elasticloadbalancing", "network-firewall"}
     assert all(op.startswith(("Describe", "Get", "List", "Search")) for svc, op in called if svc != "sts")
     assert {op for svc, op in called if svc == "sts"} == {"GetCallerIdentity"}
     allowed = {a for s in POLICY["Statement"] for a in s["Action"]}
@@ -207,6 +207,8 @@ def test_only_read_operations_and_all_of_them_in_the_iam_policy(estate, hooks):
     every_call = {f"ec2:{ec2[op]}" for op, _ in (*fetch.SWEEPS, fetch.ENTRIES, fetch.PROPAGATIONS[:2], (fetch.SEARCH, ""))}
     every_call |= {f"elasticloadbalancing:{elb[op]}"
                    for op, _ in (*fetch.ELB_SWEEPS, fetch.LISTENERS, fetch.TARGET_HEALTH[:2])}
+    nfw = fetch.boto3.client("network-firewall", region_name="us-east-1").meta.method_to_api_mapping
+    every_call |= {f"network-firewall:{nfw[op]}" for op, _ in (fetch.NFW_LIST, *fetch.NFW_CALLS)}
     assert allowed == every_call | {"ec2:DescribeRegions"}
 
 
@@ -224,6 +226,8 @@ def test_call_count_is_one_page_per_sweep_plus_prefix_list_entries(estate, hooks
     elb_calls = [op for svc, op in hooks.calls if svc == "elbv2"]
     assert sorted(elb_calls) == sorted(["DescribeLoadBalancers", "DescribeTargetGroups", "DescribeListeners",
                                         "DescribeTargetHealth"] * len(BUILT))
+    # no firewall in the estate: one ListFirewalls per region (per-firewall calls: test_firewall_calls)
+    assert [op for svc, op in hooks.calls if svc == "network-firewall"] == ["ListFirewalls"] * len(BUILT)
     assert ec2_calls.count("GetManagedPrefixListEntries") == len(snap.prefix_lists) == 2 * len(BUILT)
     assert ec2_calls.count("SearchTransitGatewayRoutes") == 2 * len(BUILT)
     assert ec2_calls.count("GetTransitGatewayRouteTablePropagations") == len(BUILT)
