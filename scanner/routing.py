@@ -7,7 +7,7 @@ peerings (GCP, Azure) contribute the peer's subnet ranges while active.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -207,6 +207,30 @@ class Routing:
                 return fold(subnet.network_id) == fold(there_network), tuple(lines), tuple(appliances)
             return self.usable(hop, subnet, there_network, address), tuple(lines), tuple(appliances)
         return False, (*lines, "appliance chain too long"), tuple(appliances)
+
+    def hub_reaches(self, hub_id: str, network_id: str, other_network_id: str, destination: str | None) -> bool:
+        """Whether a route from `network_id` to `destination` through hub `hub_id` lands
+        some address of `other_network_id` there, as the hub's tables decide (a hub not in
+        the snapshot: yes). Availability Zones are not asked: this is about routes."""
+        if fold(hub_id) not in self.hubs.known:
+            return True
+        subnet = next(iter(self.index.subnets_of.get(fold(network_id), ())), None)
+        if subnet is None:
+            return True
+        anywhere = replace(subnet, availability_zone="")
+        dest = _net(destination) if destination else None
+        entry, _why = self.hubs.entry(hub_id, network_id, "")
+        table = self.hubs.tables.get(fold(entry.route_table_id), []) if entry else []
+        for cidr in self._address_space(other_network_id):
+            space = _net(cidr)
+            if dest is not None and (space.version != dest.version or not space.overlaps(dest)):
+                continue
+            narrow = space if dest is None or space.prefixlen >= dest.prefixlen else dest
+            probes = {narrow.network_address} | {n.network_address for n, _p, _r in table
+                                                  if n.version == narrow.version and n.subnet_of(narrow)}
+            if any(self._hub_walk(hub_id, anywhere, other_network_id, a, MAX_TRANSITS)[0] for a in sorted(probes)):
+                return True
+        return False
 
     def hub_group(self, hub_id: str) -> str:
         """One key for hubs joined by peering attachments: networks on any of them are
