@@ -8,12 +8,12 @@ normalizer. A missing file is a collection gap naming the API call that would fi
 """
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 from providers.aws import fetch, normalize
+from providers.exported import folder, read_json
 from scanner.errors import InputError
 from scanner.model import Account, CollectionError, Snapshot, merge
 
@@ -36,8 +36,7 @@ def api_name(operation: str) -> str:
 
 def scopes(root: Path, account: str | None) -> list[tuple[str | None, str, Path]]:
     """(account or None, region, folder) for every region folder under `root`."""
-    if not root.is_dir():
-        raise InputError(f"{root}: not a directory")
+    root = folder(str(root))
     found: list[tuple[str | None, str, Path]] = []
     accounts = root / "accounts"
     if accounts.is_dir():
@@ -51,12 +50,7 @@ def scopes(root: Path, account: str | None) -> list[tuple[str | None, str, Path]
 
 
 def _load(path: Path, key: str) -> list[dict[str, Any]]:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    doc = read_json(path)
     if isinstance(doc, list):
         return doc
     if not isinstance(doc, dict) or not isinstance(doc.get(key, []), list):
