@@ -77,8 +77,9 @@ class Environments:
         "through an explicit, inspected interface (an API behind a load balancer, a private "
         "endpoint, a replication job) rather than network reachability. The same applies to GCP "
         "VPC peering and Azure VNet peering. On a shared transit hub, route production only to "
-        "production ranges and keep separate hub route tables per environment (segaudit sees the "
-        "networks' routes, not the hub's own route tables)."
+        "production ranges and keep separate hub route tables per environment (on AWS segaudit reads "
+        "the transit gateway's route tables: a route the hub does not carry into the other "
+        "network is not a finding)."
     ),
     fix_example=(
         "# no aws_vpc_peering_connection between vpc-prod and vpc-dev, and production routes\n"
@@ -139,21 +140,24 @@ def prod_connected_to_nonprod(ctx: AuditContext, env_tag_keys=ENV_TAG_KEYS, prod
         peering_ends[fold(peering.id)] |= {fold(peering.network_id), fold(peering.peer_network_id)}
     on_transit: dict[str, set[str]] = defaultdict(set)
     for gw in ctx.snapshot.gateways:
-        if gw.kind == "transit" and gw.network_id:
-            on_transit[fold(gw.id)].add(fold(gw.network_id))
+        if gw.kind == "transit" and gw.network_id:  # AWS: one per attachment, `service` the hub
+            on_transit[ctx.routing.hub_group(gw.service or gw.id)].add(fold(gw.network_id))
     for table in ctx.snapshot.route_tables:
         for rt in table.routes:
             if rt.target_kind == "transit" and rt.active and rt.target_id:
-                on_transit[fold(rt.target_id)].add(fold(table.network_id))
+                on_transit[ctx.routing.hub_group(rt.target_id)].add(fold(table.network_id))
     for table in ctx.snapshot.route_tables:
         for rt in table.routes:
             if not rt.active or rt.target_kind not in ("peering", "transit") or not rt.target_id:
                 continue
-            ends = (peering_ends if rt.target_kind == "peering" else on_transit).get(fold(rt.target_id), set())
+            key = fold(rt.target_id) if rt.target_kind == "peering" else ctx.routing.hub_group(rt.target_id)
+            ends = (peering_ends if rt.target_kind == "peering" else on_transit).get(key, set())
             dest = rt.destination or rt.destination_prefix_list
             for other_id in ends - {fold(table.network_id)}:
-                if rt.target_kind == "transit" and not _reaches(ctx, rt.destination, other_id):
-                    continue  # a hub route for other ranges does not lead into that network
+                if rt.target_kind == "transit" and not (
+                        _reaches(ctx, rt.destination, other_id)
+                        and ctx.routing.hub_reaches(rt.target_id, table.network_id, other_id, rt.destination)):
+                    continue  # a hub route for other ranges, or one the hub's own tables do not carry there
                 link(table.network_id, other_id, f"route {dest} -> {rt.target_kind} {rt.target_id} in {table.id}")
 
     for (prod_id, other_id), evidence in sorted(links.items()):

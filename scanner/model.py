@@ -67,6 +67,9 @@ class Subnet(Resource):
     purpose: str = ""  # GCP purpose / Azure delegation, informational
     # Reaches the provider's own services without a public address (GCP Private Google Access)
     private_service_access: bool = False
+    # AWS Availability Zone (a transit gateway attachment carries traffic only from the
+    # zones it has a subnet in); "" = unknown or not zonal: nothing is restricted by it.
+    availability_zone: str = ""
 
 
 RouteTarget = Literal[
@@ -123,6 +126,54 @@ class Gateway(Resource):
     # Policies an appliance enforces on the traffic it forwards (Azure Firewall rule
     # collections): one more enforcement point for flows routed through it.
     policy_ids: tuple[str, ...] = ()
+    # Address ranges behind a `vpn` gateway (on-premises: VPN static routes); empty when
+    # they are learned by BGP and not in the configuration.
+    remote_cidrs: tuple[Cidr, ...] = ()
+
+
+@frozen
+class Hub(Resource):
+    """A routing hub between networks with its own route tables: AWS transit gateway
+    (GCP Network Connectivity Center hub, Azure Virtual WAN hub map here: docs/model.md)."""
+
+    default_route_table_id: str = ""  # where new attachments associate (informational)
+
+
+HubAttachmentKind = Literal["network", "peering", "vpn", "direct-connect", "other"]
+
+
+@frozen
+class HubAttachment(Resource):
+    """One thing attached to a hub. A packet arriving at the hub from it is looked up in
+    `route_table_id` only; a hub route naming it (by `id`, or `name` for a peering side)
+    sends the packet out through it."""
+
+    hub_id: str
+    kind: HubAttachmentKind
+    network_id: str = ""  # kind network: the attached network
+    subnet_ids: tuple[str, ...] = ()  # kind network: the subnets its interfaces sit in
+    # Availability Zones of those subnets: only subnets in these zones reach the hub
+    # through it. Empty: unknown, nothing is restricted.
+    availability_zones: tuple[str, ...] = ()
+    appliance_mode: bool = False  # AWS appliance mode (flow symmetry), informational
+    route_table_id: str = ""  # the associated hub route table; "" = none: arriving traffic is dropped
+    peer_hub_id: str = ""  # kind peering: the hub at the other end
+    peer_account: str = ""
+    peer_region: str = ""
+    remote_cidrs: tuple[Cidr, ...] = ()  # kind vpn / direct-connect: on-premises ranges (static routes)
+    state: Literal["active", "pending", "inactive", "deleted"] = "active"
+
+
+@frozen
+class HubRouteTable(Resource):
+    """A hub's route table. Routes target attachments (`target_kind: transit`, `target_id`
+    the attachment's id as the hub names it; `origin: user` static, `propagated`;
+    `active: false` blackhole). Longest prefix wins, then static over propagated
+    (static routes carry priority 0, propagated 1)."""
+
+    hub_id: str
+    routes: tuple[Route, ...] = ()
+    propagating_attachment_ids: tuple[str, ...] = ()  # informational: where propagated routes come from
 
 
 @frozen
@@ -271,6 +322,9 @@ class Snapshot:
     route_tables: tuple[RouteTable, ...] = ()
     gateways: tuple[Gateway, ...] = ()
     peerings: tuple[Peering, ...] = ()
+    hubs: tuple[Hub, ...] = ()
+    hub_attachments: tuple[HubAttachment, ...] = ()
+    hub_route_tables: tuple[HubRouteTable, ...] = ()
     prefix_lists: tuple[PrefixList, ...] = ()
     policies: tuple[FirewallPolicy, ...] = ()
     workloads: tuple[Workload, ...] = ()

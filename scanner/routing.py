@@ -7,10 +7,11 @@ peerings (GCP, Azure) contribute the peer's subnet ranges while active.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
+from scanner.hubs import EXTERNAL_KINDS, Hubs
 from scanner.index import Index, fold
 from scanner.model import Route, Subnet, Workload
 
@@ -18,7 +19,8 @@ Net = ipaddress.IPv4Network | ipaddress.IPv6Network
 EXITS = ("internet", "nat", "egress-only")
 # Route targets that can carry a packet to a workload in another place; every other kind
 # (internet, NAT, endpoint, blackhole ...) never delivers to a private workload address.
-CARRIERS = ("local", "peering", "transit", "appliance")
+CARRIERS = ("local", "peering", "transit", "appliance", "vpn")
+MAX_TRANSITS = 3  # networks a packet may cross between hubs (an inspection VPC is one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,14 @@ class Routing:
         self.index = index
         self._tables: dict[str, list[tuple[Net, int, Route, str]]] = {}
         self._nat: dict[str, str] | None = None
+        self._hubs: Hubs | None = None
+        self._transit_cache: dict[tuple, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {}
+
+    @property
+    def hubs(self) -> Hubs:
+        if self._hubs is None:
+            self._hubs = Hubs(self.index)
+        return self._hubs
 
     def _entries(self, subnet: Subnet) -> list[tuple[Net, int, Route, str]]:
         key = fold(subnet.id)
@@ -98,7 +108,11 @@ class Routing:
         packet between networks: every reachability engine asks it. Engines ask once per
         route, source network and availability zone, destination network and subnet, so
         the answer must depend on `here` only through its network and zone, and on
-        `there_address` only through its subnet."""
+        `there_address` only through its subnet.
+
+        `there_network` "" (or a network not in the snapshot) is an address outside every
+        network: on-premises, reached through a VPN gateway or a hub's VPN / Direct
+        Connect attachment."""
         if hop is None or not hop.route.active or hop.route.target_kind not in CARRIERS:
             return False
         kind = hop.route.target_kind
@@ -110,7 +124,124 @@ class Routing:
                 and fold(p.peer_network_id) == fold(there_network)
                 for p in self.index.peerings_of.get(fold(here.network_id), ())
             )
-        return True  # transit and appliance: the hub or the box forwards anywhere
+        if kind == "transit":
+            return self._through_hub(hop, here, there_network, there_address)[0]
+        if kind == "vpn":
+            return self._external(there_network)
+        return kind == "appliance"
+
+    def transit_path(self, hop: Hop | None, here: Subnet, there_network: str, there_address: Any) -> list[str]:
+        """How a hub carries (or drops) the packet of a `transit` hop, line by line, for
+        evidence; [] for other hops or a hub the snapshot does not hold."""
+        if hop is None or hop.route.target_kind != "transit" or not hop.route.active:
+            return []
+        return list(self._through_hub(hop, here, there_network, there_address)[1])
+
+    def transit_appliances(self, hop: Hop | None, here: Subnet, there_network: str,
+                           there_address: Any) -> tuple[str, ...]:
+        """Ids of the appliance gateways a `transit` hop's packet passes on its way through
+        a network between hubs (an inspection VPC): each is one more enforcement point."""
+        if hop is None or hop.route.target_kind != "transit" or not hop.route.active:
+            return ()
+        return self._through_hub(hop, here, there_network, there_address)[2]
+
+    def _external(self, there_network: str) -> bool:
+        return not there_network or self.index.network(there_network) is None
+
+    def _through_hub(self, hop: Hop, here: Subnet, there_network: str,
+                     there_address: Any) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
+        key = (id(hop.route), fold(here.id), fold(there_network), there_address)
+        found = self._transit_cache.get(key)
+        if found is None:
+            found = self._transit_cache[key] = self._hub_walk(hop.route.target_id, here, there_network,
+                                                              _address(there_address), MAX_TRANSITS)
+        return found
+
+    def _hub_walk(self, hub_id: str, here: Subnet, there_network: str, address: Any,
+                  budget: int) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
+        hubs = self.hubs
+        if fold(hub_id) not in hubs.known:
+            return True, (), ()  # a hub not collected: carried, as before hubs were read
+        entry, why = hubs.entry(hub_id, here.network_id, here.availability_zone)
+        if entry is None:
+            return False, (why,), ()
+        out, lines, missing = hubs.exit(entry, address)
+        lines = (why, *lines)
+        if out is None:
+            return missing, lines, ()
+        if out.kind in EXTERNAL_KINDS:
+            return self._external(there_network), lines, ()
+        if out.kind != "network":
+            return True, lines, ()  # an attachment of another kind (Connect, ...): its far side is not known
+        if fold(out.network_id) == fold(there_network):
+            return True, lines, ()
+        if budget <= 0:
+            return False, (*lines, "too many networks between hubs"), ()
+        ok, more, appliances = self._onward(out, there_network, address, budget - 1)
+        return ok, (*lines, *more), appliances
+
+    def _onward(self, attachment: Any, there_network: str, address: Any,
+                budget: int) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
+        """A packet a hub delivers into a network that is not its destination (an
+        inspection VPC) leaves by the routes of the attachment's subnet: through an
+        appliance and back to a hub, or nowhere."""
+        subnet = next((s for s in map(self.index.subnet, attachment.subnet_ids) if s is not None), None)
+        if subnet is None:
+            return False, (f"{attachment.network_id} is not the destination and its attachment subnets were not read",), ()
+        appliances: list[str] = []
+        lines: list[str] = []
+        for _ in range(3):
+            hop = self.lookup(subnet, address)
+            if hop is None or not hop.route.active:
+                return False, (*lines, f"{subnet.id}: no route to {address}"), tuple(appliances)
+            lines.append(f"{hop.describe()} ({subnet.id})")
+            kind = hop.route.target_kind
+            if kind == "appliance":
+                gateway = self.index.gateways.get(fold(hop.route.target_id))
+                if gateway is None or gateway.kind != "appliance":
+                    return True, tuple(lines), tuple(appliances)  # a next hop not known: pass-through
+                appliances.append(gateway.id)
+                onward = self.index.subnet(gateway.subnet_id) if gateway.subnet_id else None
+                if onward is None:
+                    return True, tuple(lines), tuple(appliances)
+                subnet = onward
+                continue
+            if kind == "transit":
+                ok, more, seen = self._hub_walk(hop.route.target_id, subnet, there_network, address, budget)
+                return ok, (*lines, *more), (*appliances, *seen)
+            if kind == "local":
+                return fold(subnet.network_id) == fold(there_network), tuple(lines), tuple(appliances)
+            return self.usable(hop, subnet, there_network, address), tuple(lines), tuple(appliances)
+        return False, (*lines, "appliance chain too long"), tuple(appliances)
+
+    def hub_reaches(self, hub_id: str, network_id: str, other_network_id: str, destination: str | None) -> bool:
+        """Whether a route from `network_id` to `destination` through hub `hub_id` lands
+        some address of `other_network_id` there, as the hub's tables decide (a hub not in
+        the snapshot: yes). Availability Zones are not asked: this is about routes."""
+        if fold(hub_id) not in self.hubs.known:
+            return True
+        subnet = next(iter(self.index.subnets_of.get(fold(network_id), ())), None)
+        if subnet is None:
+            return True
+        anywhere = replace(subnet, availability_zone="")
+        dest = _net(destination) if destination else None
+        entry, _why = self.hubs.entry(hub_id, network_id, "")
+        table = self.hubs.tables.get(fold(entry.route_table_id), []) if entry else []
+        for cidr in self._address_space(other_network_id):
+            space = _net(cidr)
+            if dest is not None and (space.version != dest.version or not space.overlaps(dest)):
+                continue
+            narrow = space if dest is None or space.prefixlen >= dest.prefixlen else dest
+            probes = {narrow.network_address} | {n.network_address for n, _p, _r in table
+                                                  if n.version == narrow.version and n.subnet_of(narrow)}
+            if any(self._hub_walk(hub_id, anywhere, other_network_id, a, MAX_TRANSITS)[0] for a in sorted(probes)):
+                return True
+        return False
+
+    def hub_group(self, hub_id: str) -> str:
+        """One key for hubs joined by peering attachments: networks on any of them are
+        candidates for each other's flows."""
+        return self.hubs.group(hub_id)
 
     def flat(self, network_id: str) -> bool:
         """A network whose workloads all reach each other without routes (a pod network)."""

@@ -17,8 +17,8 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from scanner.model import (
-    Account, CollectionError, FirewallPolicy, FlowLog, Gateway, Network, Peer, Peering,
-    PortRange, PrefixList, Route, RouteTable, Rule, Snapshot, Subnet, Workload,
+    Account, CollectionError, FirewallPolicy, FlowLog, Gateway, Hub, HubAttachment, HubRouteTable, Network,
+    Peer, Peering, PortRange, PrefixList, Route, RouteTable, Rule, Snapshot, Subnet, Workload,
 )
 
 _POLICY_DEFAULTS = {
@@ -115,6 +115,16 @@ def local(destination: str, **kw: Any) -> Route:
     return route(destination, "local", "local", **kw)
 
 
+def hub_route(destination: str, attachment: Any, **kw: Any) -> Route:
+    """A static hub route to an attachment (origin="propagated" for a propagated one)."""
+    kw.setdefault("priority", 1 if kw.get("origin") == "propagated" else 0)
+    return route(destination, "transit", _id(attachment), **kw)
+
+
+def hub_blackhole(destination: str) -> Route:
+    return route(destination, "none", active=False)
+
+
 class Estate:
     def __init__(self, provider: str = "aws", account: str = "111111111111", region: str = "us-east-1") -> None:
         self.provider, self.account, self.region = provider, account, region
@@ -155,6 +165,22 @@ class Estate:
     def peering(self, id: str, network: Any, peer_network: Any, **kw: Any) -> Peering:
         return self.add(Peering(**self._base(dict(
             id=id, network_id=_id(network), peer_network_id=_id(peer_network), **kw))), "peerings")
+
+    def hub(self, id: str, **kw: Any) -> Hub:
+        return self.add(Hub(**self._base(dict(id=id, **kw))), "hubs")
+
+    def hub_route_table(self, id: str, hub: Any, routes: Iterable[Route] = (), **kw: Any) -> HubRouteTable:
+        return self.add(HubRouteTable(**self._base(dict(id=id, hub_id=_id(hub), routes=tuple(routes), **kw))),
+                        "hub_route_tables")
+
+    def hub_attachment(self, id: str, hub: Any, kind: str = "network", network: Any = "",
+                       subnets: Iterable[Any] = (), route_table: Any = "", **kw: Any) -> HubAttachment:
+        for key in ("availability_zones", "remote_cidrs"):
+            if key in kw:
+                kw[key] = tuple(kw[key])
+        return self.add(HubAttachment(**self._base(dict(
+            id=id, hub_id=_id(hub), kind=kind, network_id=_id(network), subnet_ids=tuple(_id(s) for s in subnets),
+            route_table_id=_id(route_table), **kw))), "hub_attachments")
 
     def prefix_list(self, id: str, *cidrs: str, **kw: Any) -> PrefixList:
         return self.add(PrefixList(**self._base(dict(id=id, cidrs=tuple(cidrs), **kw))), "prefix_lists")

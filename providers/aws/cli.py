@@ -36,12 +36,23 @@ OPTIONS = [
                  help="File of account ids, one a line, for --role-name."),
     click.option("--max-attempts", type=click.IntRange(1, 50), default=10, show_default=True,
                  help="Attempts per API call (botocore adaptive retry mode)."),
+    click.option("--from-dir", "from_dir", type=click.Path(file_okay=False), metavar="DIR",
+                 help="Read exported API responses instead of calling AWS: DIR/REGION/Vpcs.json, ... or "
+                      "DIR/accounts/ACCOUNT/REGION/... (providers/aws/export.sh writes them)."),
+    click.option("--account", metavar="ID", help="With --from-dir: the account id when the files carry no OwnerId."),
 ]
 
 
 def collect(progress: Any, max_workers: int, regions: tuple[str, ...] = (), profile: str | None = None,
             role_arns: tuple[str, ...] = (), external_id: str | None = None, role_name: str | None = None,
-            accounts_file: str | None = None, max_attempts: int = 10) -> Any:
+            accounts_file: str | None = None, max_attempts: int = 10, from_dir: str | None = None,
+            account: str | None = None) -> Any:
+    if from_dir:
+        from providers.aws.offline import snapshot_from_dir
+
+        return snapshot_from_dir(from_dir, account)
+    if account:
+        raise click.UsageError("--account goes with --from-dir")
     from providers.aws.collector import collect_snapshot
 
     return collect_snapshot(progress, max_workers, regions=regions, profile=profile, role_arns=role_arns,

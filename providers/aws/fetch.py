@@ -37,6 +37,13 @@ SWEEPS: tuple[tuple[str, str], ...] = (
     ("describe_vpc_endpoints", "VpcEndpoints"),
     ("describe_vpc_peering_connections", "VpcPeeringConnections"),
     ("describe_transit_gateway_attachments", "TransitGatewayAttachments"),
+    ("describe_transit_gateways", "TransitGateways"),
+    ("describe_transit_gateway_route_tables", "TransitGatewayRouteTables"),
+    ("describe_transit_gateway_vpc_attachments", "TransitGatewayVpcAttachments"),
+    ("describe_transit_gateway_peering_attachments", "TransitGatewayPeeringAttachments"),
+    ("describe_vpn_gateways", "VpnGateways"),  # not paginated: one call each
+    ("describe_customer_gateways", "CustomerGateways"),
+    ("describe_vpn_connections", "VpnConnections"),
     ("describe_managed_prefix_lists", "PrefixLists"),
     ("describe_security_groups", "SecurityGroups"),
     ("describe_security_group_rules", "SecurityGroupRules"),
@@ -46,6 +53,40 @@ SWEEPS: tuple[tuple[str, str], ...] = (
     ("describe_flow_logs", "FlowLogs"),
 )
 ENTRIES = ("get_managed_prefix_list_entries", "Entries")
+# Per transit gateway route table (its associations come with DescribeTransitGatewayAttachments).
+PROPAGATIONS = ("get_transit_gateway_route_table_propagations", "TransitGatewayRouteTablePropagations",
+                "TransitGatewayPropagations")
+ROUTE_SEARCHES = (("static", "TransitGatewayStaticRoutes"), ("propagated", "TransitGatewayPropagatedRoutes"))
+SEARCH = "search_transit_gateway_routes"
+# Elastic Load Balancing (v2): two sweeps per region, then listeners per load balancer and
+# target health per target group in use.
+ELB_SERVICE = "elbv2"
+ELB_SWEEPS = (("describe_load_balancers", "LoadBalancers"), ("describe_target_groups", "TargetGroups"))
+LISTENERS = ("describe_listeners", "Listeners")
+TARGET_HEALTH = ("describe_target_health", "TargetHealthDescriptions", "TargetHealth")
+# AWS Network Firewall: one sweep per region, then one call per firewall (its endpoints),
+# per firewall policy and per rule group the policies use. (operation, raw key)
+NFW_SERVICE = "network-firewall"
+NFW_LIST = ("list_firewalls", "Firewalls")
+NFW_CALLS = (("describe_firewall", "FirewallDetails"), ("describe_firewall_policy", "FirewallPolicies"),
+             ("describe_rule_group", "RuleGroups"))
+SEARCH_MAX = 1000  # the API's largest MaxResults
+
+
+def _search_routes(client: Any, table_id: str, kind: str, stop: threading.Event) -> dict[str, Any]:
+    """Every route of one type. The API pages by NextToken today; older answers only set
+    AdditionalRoutesAvailable, which stays in the record (the normalizer makes it a gap)."""
+    params: dict[str, Any] = dict(TransitGatewayRouteTableId=table_id, MaxResults=SEARCH_MAX,
+                                  Filters=[{"Name": "type", "Values": [kind]}])
+    routes: list[dict[str, Any]] = []
+    while True:
+        page = client.search_transit_gateway_routes(**params)
+        routes += page.get("Routes", ())
+        if not page.get("NextToken"):
+            return {"Routes": routes, "AdditionalRoutesAvailable": bool(page.get("AdditionalRoutesAvailable"))}
+        if stop.is_set():
+            raise Stopped()
+        params["NextToken"] = page["NextToken"]
 FALLBACK_PAGE_SIZE = 1000  # operations whose model gives MaxResults no maximum
 
 # A whole region (or account) is unusable: stop there instead of failing every sweep.
@@ -134,13 +175,20 @@ def _is_scope_wide(exc: BaseException) -> bool:
 
 def page_size(client: Any, operation: str) -> int:
     op_model = client.meta.service_model.operation_model(client.meta.method_to_api_mapping[operation])
-    shape = op_model.input_shape.members.get("MaxResults")
+    members = op_model.input_shape.members
+    shape = members.get("MaxResults") or members.get("PageSize")  # elbv2 calls its limit PageSize
     return int(shape.metadata.get("max", FALLBACK_PAGE_SIZE)) if shape is not None else FALLBACK_PAGE_SIZE
 
 
 def sweep(client: Any, operation: str, key: str, stop: threading.Event | None = None,
           **params: Any) -> list[dict[str, Any]]:
-    """Every item of one paginated Describe call, at the largest page size the API takes."""
+    """Every item of one paginated Describe call, at the largest page size the API takes
+    (one call for the few that do not page, VPN gateways and connections)."""
+    if not client.can_paginate(operation):
+        items = list(getattr(client, operation)(**params).get(key, ()))
+        if stop is not None and stop.is_set():
+            raise Stopped()
+        return items
     paginator = client.get_paginator(operation)
     items: list[dict[str, Any]] = []
     pages = paginator.paginate(**params, PaginationConfig={"PageSize": page_size(client, operation)})
@@ -185,7 +233,95 @@ def collect_region(creds: Credentials, region: str, max_attempts: int, stop: thr
             data.errors.append(error_from(exc, creds.account, region, ENTRIES[0]))
             if _is_scope_wide(exc):
                 return data
+    for table in data.raw.get("TransitGatewayRouteTables", ()):
+        if not _hub_table(client, table["TransitGatewayRouteTableId"], data, stop):
+            return data
+    _load_balancers(session.client(ELB_SERVICE, region_name=region, config=client_config(max_attempts)), data, stop)
+    firewalls(session.client(NFW_SERVICE, region_name=region, config=client_config(max_attempts)), data, stop)
     return data
+
+
+def firewalls(client: Any, data: RegionData, stop: threading.Event) -> None:
+    """Network firewalls with their endpoints, their policies and the policies' rule groups."""
+    def call(operation: str, fn: Callable[[], Any]) -> Any:
+        try:
+            found = fn()
+        except (ClientError, BotoCoreError) as exc:
+            data.errors.append(error_from(exc, data.account, data.region, operation, service=NFW_SERVICE))
+            return None
+        if stop.is_set():
+            raise Stopped()
+        if isinstance(found, dict):
+            found.pop("ResponseMetadata", None)
+        return found
+
+    listed = call(NFW_LIST[0], lambda: sweep(client, NFW_LIST[0], NFW_LIST[1], stop))
+    if listed is None:
+        return
+    data.raw[NFW_LIST[1]] = listed
+    (describe, details), (describe_policy, policies), (describe_group, groups) = NFW_CALLS
+    data.raw[details] = [d for d in (call(describe, lambda: client.describe_firewall(FirewallArn=f["FirewallArn"]))
+                                     for f in listed) if d]
+    policy_arns = dict.fromkeys(d.get("Firewall", {}).get("FirewallPolicyArn", "") for d in data.raw[details])
+    data.raw[policies] = [p for p in (call(describe_policy, lambda: client.describe_firewall_policy(FirewallPolicyArn=a))
+                                      for a in policy_arns if a) if p]
+    group_arns = dict.fromkeys(ref["ResourceArn"] for p in data.raw[policies] for key in (
+        "StatelessRuleGroupReferences", "StatefulRuleGroupReferences") for ref in p.get("FirewallPolicy", {}).get(key, ()))
+    data.raw[groups] = [g for g in (call(describe_group, lambda: client.describe_rule_group(RuleGroupArn=a))
+                                    for a in group_arns) if g]
+
+
+def _load_balancers(client: Any, data: RegionData, stop: threading.Event) -> None:
+    """Load balancers, their listeners, target groups and registered targets."""
+    def call(operation: str, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except Stopped:
+            raise
+        except (ClientError, BotoCoreError) as exc:
+            data.errors.append(error_from(exc, data.account, data.region, operation, service="elasticloadbalancing"))
+            return None
+
+    for operation, key in ELB_SWEEPS:
+        found = call(operation, lambda: sweep(client, operation, key, stop))
+        if found is None:
+            return  # without load balancers or their groups nothing below can be read
+        data.raw[key] = found
+    data.raw[LISTENERS[1]] = []
+    for lb in data.raw["LoadBalancers"]:
+        found = call(LISTENERS[0], lambda: sweep(client, LISTENERS[0], LISTENERS[1], stop,
+                                                 LoadBalancerArn=lb["LoadBalancerArn"]))
+        data.raw[LISTENERS[1]] += found or []
+    data.raw[TARGET_HEALTH[2]] = []
+    for tg in data.raw["TargetGroups"]:
+        if not tg.get("LoadBalancerArns"):
+            continue  # a group no load balancer uses forwards nothing
+        found = call(TARGET_HEALTH[0], lambda: client.describe_target_health(TargetGroupArn=tg["TargetGroupArn"]))
+        if found is not None:
+            data.raw[TARGET_HEALTH[2]].append({"TargetGroupArn": tg["TargetGroupArn"],
+                                               TARGET_HEALTH[1]: found.get(TARGET_HEALTH[1], [])})
+
+
+def _hub_table(client: Any, table_id: str, data: RegionData, stop: threading.Event) -> bool:
+    """A transit gateway route table's propagations and routes, stored in the shape of the
+    export files (one record per table); False when the whole region became unusable."""
+    calls: list[tuple[str, str, Callable[[], dict[str, Any]]]] = [
+        (PROPAGATIONS[0], PROPAGATIONS[2], lambda: {PROPAGATIONS[1]: sweep(
+            client, PROPAGATIONS[0], PROPAGATIONS[1], stop, TransitGatewayRouteTableId=table_id)})]
+    for kind, key in ROUTE_SEARCHES:
+        calls.append((SEARCH, key, lambda kind=kind: _search_routes(client, table_id, kind, stop)))
+    for operation, key, call in calls:
+        if stop.is_set():
+            raise Stopped()
+        try:
+            found = call()
+        except (ClientError, BotoCoreError) as exc:
+            data.errors.append(error_from(exc, data.account, data.region, operation))
+            if _is_scope_wide(exc):
+                return False
+            continue
+        data.raw.setdefault(key, []).append({"TransitGatewayRouteTableId": table_id, **found})
+    return True
 
 
 def _session_for(creds: Credentials, region: str | None = None) -> boto3.Session:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
+from providers.aws import firewall, hubs, managed
 from scanner.model import (
     FirewallPolicy, FlowLog, Gateway, Network, Peer, Peering, PortRange, PrefixList, Route,
     RouteTable, Rule, Snapshot, Subnet, Workload,
@@ -121,7 +122,8 @@ def subnets(account: str, region: str, raw: Raw) -> list[Subnet]:
         out.append(Subnet(**_base(account, region, sid, sn), network_id=sn["VpcId"], cidrs=tuple(cidrs),
                           route_table_ids=(table,) if table else (),
                           policy_ids=(acl_of[sid],) if sid in acl_of else (),
-                          assigns_public_ips=bool(sn.get("MapPublicIpOnLaunch"))))
+                          assigns_public_ips=bool(sn.get("MapPublicIpOnLaunch")),
+                          availability_zone=sn.get("AvailabilityZone", "") or ""))
     return out
 
 
@@ -146,10 +148,14 @@ def route_target(route: Mapping[str, Any]) -> tuple[str, str]:
     return ("none", "") if not gateway else ("appliance", gateway)
 
 
-def routes(table: Mapping[str, Any]) -> tuple[Route, ...]:
+def routes(table: Mapping[str, Any], appliances: frozenset[str] = frozenset()) -> tuple[Route, ...]:
+    """`appliances`: endpoint ids that forward through an appliance (Network Firewall,
+    Gateway Load Balancer endpoints): a route to one is an `appliance` route."""
     out = []
     for r in table.get("Routes", ()):
         kind, target = route_target(r)
+        if target in appliances:
+            kind = "appliance"
         state = r.get("State", "active")
         destination = r.get("DestinationCidrBlock") or r.get("DestinationIpv6CidrBlock")
         out.append(Route(
@@ -160,8 +166,15 @@ def routes(table: Mapping[str, Any]) -> tuple[Route, ...]:
     return tuple(out)
 
 
+def appliance_endpoints(raw: Raw) -> frozenset[str]:
+    gwlb = {ep["VpcEndpointId"] for ep in raw.get("VpcEndpoints", ()) if ep.get("VpcEndpointType") == "GatewayLoadBalancer"}
+    return frozenset(gwlb | set(firewall.endpoints(raw)))
+
+
 def route_tables(account: str, region: str, raw: Raw) -> list[RouteTable]:
-    return [RouteTable(**_base(account, region, t["RouteTableId"], t), network_id=t["VpcId"], routes=routes(t),
+    appliances = appliance_endpoints(raw)
+    return [RouteTable(**_base(account, region, t["RouteTableId"], t), network_id=t["VpcId"],
+                       routes=routes(t, appliances),
                        is_main=any(a.get("Main") for a in t.get("Associations", ())))
             for t in raw.get("RouteTables", ())]
 
@@ -203,6 +216,10 @@ def gateways(account: str, region: str, raw: Raw) -> list[Gateway]:
         out.append(Gateway(**_base(account, region, att["TransitGatewayAttachmentId"], att), kind="transit",
                            network_id=att.get("ResourceId", ""), public=False,
                            service=att.get("TransitGatewayId", "")))
+    out.extend(hubs.vpn_gateways(account, region, raw))
+    firewall_endpoints = set(firewall.endpoints(raw))
+    out = [g for g in out if g.id not in firewall_endpoints]  # a firewall's endpoint is its appliance below
+    out.extend(firewall.gateways(account, region, raw))
     return out
 
 
@@ -363,13 +380,32 @@ def owner_of(eni: Mapping[str, Any]) -> tuple[str, str]:
     return kind or "other", owner_id
 
 
-def workloads(account: str, region: str, raw: Raw) -> list[Workload]:
+def managed_policies(account: str, region: str, raw: Raw) -> tuple[dict[str, FirewallPolicy], FirewallPolicy]:
+    """Load balancer owner id -> its listener policy, and the replies-only policy of NAT
+    gateway and transit gateway interfaces (providers/aws/managed.py)."""
+    addresses: dict[str, tuple[str, ...]] = {}
+    for r in raw.get("Reservations", ()):
+        for i in r.get("Instances", ()):
+            ips = [a["PrivateIpAddress"] for n in i.get("NetworkInterfaces", ()) for a in n.get("PrivateIpAddresses", ())
+                   if a.get("PrivateIpAddress")]
+            addresses[i["InstanceId"]] = tuple(ips or ([i["PrivateIpAddress"]] if i.get("PrivateIpAddress") else []))
+    return managed.load_balancer_policies(account, region, raw, addresses), managed.closed_policy(account, region)
+
+
+def workloads(account: str, region: str, raw: Raw,
+              policies: tuple[dict[str, FirewallPolicy], FirewallPolicy] | None = None) -> list[Workload]:
     instances = {i["InstanceId"]: i for r in raw.get("Reservations", ()) for i in r.get("Instances", ())}
     service = _service_owners(raw)
+    listeners, closed = policies or managed_policies(account, region, raw)
     out = []
     for eni in raw.get("NetworkInterfaces", ()):
         eni_id = eni["NetworkInterfaceId"]
         kind, owner_id = service.get(eni_id) or owner_of(eni)
+        extra = ()
+        if managed.closed_what(eni, kind):
+            extra = (closed.id,)
+        elif kind == "load-balancer" and owner_id in listeners:
+            extra = (listeners[owner_id].id,)
         private = [a["PrivateIpAddress"] for a in eni.get("PrivateIpAddresses", ()) if a.get("PrivateIpAddress")]
         if not private and eni.get("PrivateIpAddress"):
             private = [eni["PrivateIpAddress"]]
@@ -385,7 +421,7 @@ def workloads(account: str, region: str, raw: Raw) -> list[Workload]:
                             name=tags_of(eni).get("Name", "") or owner_name, tags=tags,
                             network_id=eni.get("VpcId", ""), subnet_id=eni.get("SubnetId", ""),
                             private_ips=tuple(dict.fromkeys(private)), public_ips=tuple(dict.fromkeys(public)),
-                            policy_ids=tuple(g["GroupId"] for g in eni.get("Groups", ())),
+                            policy_ids=tuple(g["GroupId"] for g in eni.get("Groups", ())) + extra,
                             owner_kind=kind, owner_id=owner_id, owner_name=owner_name))
     return out
 
@@ -406,14 +442,28 @@ def flow_logs(account: str, region: str, raw: Raw) -> list[FlowLog]:
 
 def region_snapshot(account: str, region: str, raw: Raw,
                     entries: Mapping[str, list[dict[str, Any]]] | None = None) -> Snapshot:
+    hub_tables, gaps = hubs.route_tables(account, region, raw)
+    listeners, closed = managed_policies(account, region, raw)
+    wls = workloads(account, region, raw, (listeners, closed))
     return Snapshot(
+        hubs=tuple(hubs.hubs(account, region, raw)),
+        hub_attachments=tuple(hubs.attachments(account, region, raw)),
+        hub_route_tables=tuple(hub_tables),
+        errors=tuple(gaps),
         networks=tuple(networks(account, region, raw)),
         subnets=tuple(subnets(account, region, raw)),
         route_tables=tuple(route_tables(account, region, raw)),
         gateways=tuple(gateways(account, region, raw)),
         peerings=tuple(peerings(account, region, raw)),
         prefix_lists=tuple(prefix_lists(account, region, raw, entries or {})),
-        policies=tuple(security_groups(account, region, raw) + network_acls(account, region, raw)),
-        workloads=tuple(workloads(account, region, raw)),
+        policies=tuple(security_groups(account, region, raw) + network_acls(account, region, raw)
+                       + _used(wls, [*listeners.values(), closed]) + firewall.policies(account, region, raw)),
+        workloads=tuple(wls),
         flow_logs=tuple(flow_logs(account, region, raw)),
     )
+
+
+def _used(wls: list[Workload], policies: list[FirewallPolicy]) -> list[FirewallPolicy]:
+    """Managed-interface policies some interface carries (no policy for a service not in use)."""
+    carried = {pid for w in wls for pid in w.policy_ids}
+    return [p for p in policies if p.id in carried]

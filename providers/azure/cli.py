@@ -21,6 +21,8 @@ OPTIONS = [
     click.option("--arm-endpoint", envvar="SEGAUDIT_AZURE_ARM_ENDPOINT", default=None, metavar="URL",
                  help="ARM endpoint overriding the cloud's (private ARM); the token scope follows it. "
                       "[env SEGAUDIT_AZURE_ARM_ENDPOINT]"),
+    click.option("--from-dir", "from_dir", type=click.Path(file_okay=False), metavar="DIR",
+                 help="Read exported ARM list answers (`az rest` output) instead: DIR/SUBSCRIPTION/virtualNetworks.json, ..."),
 ]
 
 # Tests replace this to inject a credential object; by default DefaultAzureCredential
@@ -31,7 +33,11 @@ retry_settings: dict[str, Any] = {}
 
 
 def collect(progress: Any, max_workers: int, subscriptions: tuple[str, ...] = (), tenant: str | None = None,
-            cloud: str | None = None, arm_endpoint: str | None = None) -> Any:
+            cloud: str | None = None, arm_endpoint: str | None = None, from_dir: str | None = None) -> Any:
+    if from_dir:
+        from providers.azure.offline import snapshot_from_dir
+
+        return snapshot_from_dir(from_dir)
     from providers.azure import fetch, normalize
     from scanner.errors import InputError
 

@@ -22,6 +22,8 @@ OPTIONS = [
                  help="Read as this service account (needs roles/iam.serviceAccountTokenCreator on it)."),
     click.option("--api-endpoint", envvar="SEGAUDIT_GCP_API_ENDPOINT", metavar="HOST",
                  help="Compute API endpoint for every call (private or restricted endpoint, a test fake)."),
+    click.option("--from-dir", "from_dir", type=click.Path(file_okay=False), metavar="DIR",
+                 help="Read exported `gcloud compute ... list --format=json` answers instead: DIR/PROJECT/networks.json, ..."),
 ]
 
 
@@ -53,8 +55,12 @@ def credentials_for(impersonate: str | None) -> tuple[Any, str | None]:
 
 def collect(progress: Any, max_workers: int, project: tuple[str, ...] = (), projects_file: str | None = None,
             impersonate_service_account: str | None = None, api_endpoint: str | None = None,
-            credentials: Any = None, retry: Any = None, **_: Any):
+            credentials: Any = None, retry: Any = None, from_dir: str | None = None, **_: Any):
     """Read every project given; `credentials` and `retry` are for callers embedding segaudit (and tests)."""
+    if from_dir:
+        from providers.gcp.offline import snapshot_from_dir
+
+        return snapshot_from_dir(from_dir)
     projects = list(project) + (read_project_file(projects_file) if projects_file else [])
     if credentials is None:
         credentials, default_project = credentials_for(impersonate_service_account)

@@ -310,11 +310,16 @@ class PairFlow:
         if there.route.target_kind == "local" and fold(src.network_id) == fold(dst.network_id):
             return [], NO_APPLIANCES  # the ordinary case needs no evidence line
         appliances = NO_APPLIANCES
-        if there.route.target_kind == "appliance" or back.route.target_kind == "appliance":
+        # Appliances a hub's packets pass between hubs (an inspection VPC), on either way.
+        ways = ((there, src_subnet, dst.network_id, dst.private_ips[0]), (back, dst_subnet, src.network_id, src.private_ips[0]))
+        inspected = [g for way in ways for g in self.routing.transit_appliances(*way)]
+        if there.route.target_kind == "appliance" or back.route.target_kind == "appliance" or inspected:
             found = dict(self.appliance_policies(h.route, n) for h, n in ((there, src.network_id), (back, dst.network_id))
                          if h.route.target_kind == "appliance")
+            found.update(self.inspection_policies(g) for g in inspected)
             appliances = tuple(p for p in found.values() if p)
-        return [there.describe(), back.describe()], appliances
+        return [there.describe(), *self.routing.transit_path(*ways[0]), back.describe(),
+                *self.routing.transit_path(*ways[1])], appliances
 
     def appliance_policies(self, route: Route, network_id: str) -> tuple[str, list[FirewallPolicy]]:
         """The appliance a route in `network_id` targets and the policies it enforces;
@@ -327,6 +332,16 @@ class PairFlow:
             found = ((fold(gateway.id), self.index.policies_by_ids(gateway.policy_ids)) if gateway
                      else (fold(route.target_id), []))
             self._appliance_points[key] = found
+        return found
+
+    def inspection_policies(self, gateway_id: str) -> tuple[str, list[FirewallPolicy]]:
+        """An appliance gateway on a hub's path and its policies, the same list every time."""
+        key = ("gateway", fold(gateway_id))
+        found = self._appliance_points.get(key)
+        if found is None:
+            gateway = self.index.gateways.get(fold(gateway_id))
+            found = self._appliance_points[key] = (fold(gateway_id),
+                                                   self.index.policies_by_ids(gateway.policy_ids) if gateway else [])
         return found
 
     def _appliance(self, target: str, network_id: str) -> Gateway | None:
@@ -365,7 +380,8 @@ class PairFlow:
             for table in self.index.snapshot.route_tables:
                 for route in table.routes:
                     if route.target_kind == "transit" and route.target_id:
-                        joined[fold(route.target_id)].add(fold(table.network_id))
+                        # hubs joined by peering attachments carry between their networks
+                        joined[self.routing.hub_group(route.target_id)].add(fold(table.network_id))
                     elif route.target_kind == "appliance" and route.target_id:
                         # Only a known appliance joins networks: a bare next-hop address
                         # may be a different box in each network.

@@ -132,8 +132,10 @@ class RouteBits:
                 if group is DEAD:
                     continue
                 hit = bits & remaining
-                if hit and self._usable(group, dst.rep.network_id, dst.rep.subnet_id, addr):
-                    out[LOCAL if group[0] == "local" else self._appliances(group)] |= hit
+                if hit:
+                    ok, appliances = self._verdict(group, dst.rep.network_id, dst.rep.subnet_id, addr)
+                    if ok:
+                        out[LOCAL if group[0] == "local" else appliances] |= hit
             remaining &= ~self.holders_all[prefix]
             if not remaining:
                 break
@@ -157,8 +159,10 @@ class RouteBits:
                 per_network = todo & sp.by_network[network]
                 for subnet_bits in self._subnets(per_network, network):
                     first = sp.classes[lowest(subnet_bits)]
-                    if self._usable(group, first.rep.network_id, first.rep.subnet_id, first.subject.addresses[0]):
-                        out[self._appliances(group)] |= subnet_bits
+                    ok, appliances = self._verdict(group, first.rep.network_id, first.rep.subnet_id,
+                                                   first.subject.addresses[0])
+                    if ok:
+                        out[appliances] |= subnet_bits
         self._back[key] = found = {k: v for k, v in out.items() if v}
         return found
 
@@ -182,22 +186,28 @@ class RouteBits:
             out.append(bits)  # classes whose subnet is unknown to the index
         return out
 
-    def _usable(self, group: tuple, there_network: str, there_subnet: str, there_address: Any) -> bool:
+    def _verdict(self, group: tuple, there_network: str, there_subnet: str, there_address: Any
+                 ) -> tuple[bool, Appliances]:
+        """Whether a route group delivers to the destination, and the appliances on the way
+        (the route's own appliance, or those a hub's packets pass in an inspection VPC)."""
         kind = group[0]
         key = (group, fold(there_network)) if kind in ("local", "peering") else (group, fold(there_network), fold(there_subnet))
         found = self._verdicts.get(key)
         if found is None:
             hop, subnet = self.info[group]
-            found = self._verdicts[key] = self.routing.usable(hop, subnet, there_network, there_address)
+            ok = self.routing.usable(hop, subnet, there_network, there_address)
+            appliances: Appliances = ()
+            if ok and kind == "appliance":
+                gateway, policies = self.engine.appliance_policies(hop.route, subnet.network_id)
+                self.appliance_rules[gateway] = policies
+                appliances = (gateway,)
+            elif ok and kind == "transit":
+                for gateway_id in self.routing.transit_appliances(hop, subnet, there_network, there_address):
+                    gateway, policies = self.engine.inspection_policies(gateway_id)
+                    self.appliance_rules[gateway] = policies
+                    appliances = tuple(sorted({*appliances, gateway}))
+            found = self._verdicts[key] = (ok, appliances)
         return found
-
-    def _appliances(self, group: tuple) -> Appliances:
-        if group[0] != "appliance":
-            return ()
-        hop, subnet = self.info[group]
-        gateway, policies = self.engine.appliance_policies(hop.route, subnet.network_id)
-        self.appliance_rules[gateway] = policies
-        return (gateway,)
 
 
 def _joined(a: Appliances, b: Appliances) -> Appliances:

@@ -1,4 +1,4 @@
-from builder import Estate, local, route
+from builder import Estate, hub_route, local, route
 from casefiles import Case
 from scanner.model import Account
 
@@ -23,6 +23,27 @@ def _aws_transit(dev_env, hub_route="10.0.0.0/8"):
     dev = e.network("vpc-dev", "10.1.0.0/16", tags={"env": dev_env})
     e.route_table("rtb-prod", prod, routes=[local("10.0.0.0/16"), route(hub_route, "transit", "tgw-1")])
     e.gateway("tgw-1", "transit", dev)
+    return e.snapshot()
+
+
+def _aws_hub_tables(shared_table):
+    """prod and dev on one transit gateway; separate hub tables unless `shared_table`."""
+    e = Estate("aws")
+    e.hub("tgw-1")
+    for name, cidr, env in (("prod", "10.0.0.0/16", "prd"), ("dev", "10.1.0.0/16", "dev")):
+        vpc = e.network(f"vpc-{name}", cidr, tags={"env": env})
+        rt = e.route_table(f"rtb-{name}", vpc, routes=[local(cidr), route("10.0.0.0/8", "transit", "tgw-1")])
+        sn = e.subnet(f"sn-{name}", vpc, cidr.replace("0.0/16", "1.0/24"), route_tables=[rt])
+        e.gateway(f"tgw-attach-{name}", "transit", vpc, service="tgw-1")
+        table = "tgw-rtb-all" if shared_table else f"tgw-rtb-{name}"
+        e.hub_attachment(f"tgw-attach-{name}", "tgw-1", network=vpc, subnets=[sn], route_table=table)
+    both = [hub_route("10.0.0.0/16", "tgw-attach-prod", origin="propagated"),
+            hub_route("10.1.0.0/16", "tgw-attach-dev", origin="propagated")]
+    if shared_table:
+        e.hub_route_table("tgw-rtb-all", "tgw-1", routes=both)
+    else:
+        e.hub_route_table("tgw-rtb-prod", "tgw-1", routes=both[:1])
+        e.hub_route_table("tgw-rtb-dev", "tgw-1", routes=both[1:])
     return e.snapshot()
 
 
@@ -57,6 +78,8 @@ CASES = {
     "pass_aws_route_over_inactive_peering": Case(lambda: _aws({"environment": "QA"}, "inactive", routed=True)),
     "fail_aws_qa_peer_any_tag_case": Case(lambda: _aws({"environment": "QA"}), {"vpc-prod"}),
     "pass_aws_transit_to_prod": Case(lambda: _aws_transit("production")),
+    "pass_aws_hub_route_tables_keep_prod_and_dev_apart": Case(lambda: _aws_hub_tables(shared_table=False)),
+    "fail_aws_one_shared_hub_route_table_joins_them": Case(lambda: _aws_hub_tables(shared_table=True), {"vpc-prod"}),
     "pass_aws_transit_route_only_to_prod_ranges": Case(lambda: _aws_transit("staging", "10.50.0.0/16")),
     "fail_aws_transit_route_reaches_staging": Case(lambda: _aws_transit("staging"), {"vpc-prod"}),
     "pass_gcp_peer_is_also_prod": Case(lambda: _gcp("prod")),

@@ -7,6 +7,8 @@ inject throttling, denials and failures) so botocore's real retry and paging cod
 from __future__ import annotations
 
 import re
+
+import boto3
 import threading
 from typing import Any, Callable
 
@@ -98,6 +100,19 @@ def build_estate(ec2: Any, region: str) -> dict[str, str]:
     ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx["VpcPeeringConnectionId"])
     tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
     att = ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw, VpcId=vpc, SubnetIds=[private])
+    tgw_rtb = ec2.describe_transit_gateways(TransitGatewayIds=[tgw])["TransitGateways"][0]["Options"][
+        "AssociationDefaultRouteTableId"]
+    att_id = att["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
+    ec2.create_transit_gateway_route(TransitGatewayRouteTableId=tgw_rtb, DestinationCidrBlock="192.168.0.0/16",
+                                     TransitGatewayAttachmentId=att_id)
+    ec2.create_transit_gateway_route(TransitGatewayRouteTableId=tgw_rtb, DestinationCidrBlock="172.16.0.0/12",
+                                     Blackhole=True)
+    cgw = ec2.create_customer_gateway(Type="ipsec.1", PublicIp="198.51.100.7", BgpAsn=65000)[
+        "CustomerGateway"]["CustomerGatewayId"]
+    vgw = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+    ec2.attach_vpn_gateway(VpcId=vpc, VpnGatewayId=vgw)
+    vpn = ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=cgw, VpnGatewayId=vgw,
+                                    Options={"StaticRoutesOnly": True})["VpnConnection"]["VpnConnectionId"]
     rt_public = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
     rt_private = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
     ec2.create_route(RouteTableId=rt_public, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
@@ -137,9 +152,18 @@ def build_estate(ec2: Any, region: str) -> dict[str, str]:
     instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, SubnetId=private, SecurityGroupIds=[db],
                                  TagSpecifications=[{"ResourceType": "instance", "Tags": [
                                      {"Key": "Name", "Value": "db-1"}]}])["Instances"][0]["InstanceId"]
-    ids.update(vpc=vpc, peer_vpc=peer_vpc, public=public, private=private, igw=igw, nat=nat, tgw=tgw,
+    # same endpoint as the EC2 client (a moto server answers every service on one URL)
+    endpoint = ec2.meta.endpoint_url if "amazonaws.com" not in ec2.meta.endpoint_url else None
+    elb = boto3.client("elbv2", region_name=region, endpoint_url=endpoint)
+    lb = elb.create_load_balancer(Name=f"web-{region}", Type="network", Subnets=[public])["LoadBalancers"][0]
+    tg = elb.create_target_group(Name=f"web-{region}", Protocol="TCP", Port=5432, VpcId=vpc,
+                                 TargetType="instance")["TargetGroups"][0]
+    elb.register_targets(TargetGroupArn=tg["TargetGroupArn"], Targets=[{"Id": instance}])
+    elb.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], Protocol="TCP", Port=443,
+                        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg["TargetGroupArn"]}])
+    ids.update(vpc=vpc, nlb=lb["LoadBalancerArn"], target_group=tg["TargetGroupArn"], peer_vpc=peer_vpc, public=public, private=private, igw=igw, nat=nat, tgw=tgw,
                eigw=eigw["EgressOnlyInternetGatewayId"], pcx=pcx["VpcPeeringConnectionId"],
-               tgw_attachment=att["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"],
+               tgw_attachment=att_id, tgw_rtb=tgw_rtb, vgw=vgw, vpn=vpn, cgw=cgw,
                rt_public=rt_public, rt_private=rt_private, s3_endpoint=s3, prefix_list=pl, web=web, db=db,
                acl=acl, instance=instance)
     return ids

@@ -145,6 +145,24 @@ def test_collects_every_resource_kind_in_every_region(estate, baseline):
     assert snapshot_file.loads(snapshot_file.dumps(snap)) == snap
 
 
+def test_transit_gateways_their_tables_and_vpn_gateways(estate, baseline):
+    for region in BUILT:
+        ids = estate[region]
+        assert ids["tgw"] in {h.id for h in baseline.hubs if h.region == region}
+        att = by_id(baseline.hub_attachments)[ids["tgw_attachment"]]
+        assert (att.hub_id, att.kind, att.network_id, att.subnet_ids, att.route_table_id) == (
+            ids["tgw"], "network", ids["vpc"], (ids["private"],), ids["tgw_rtb"])
+        assert att.availability_zones == (by_id(baseline.subnets)[ids["private"]].availability_zone,)
+        assert att.availability_zones[0].startswith(region)
+        table = by_id(baseline.hub_route_tables)[ids["tgw_rtb"]]
+        routes = {(r.destination, r.target_kind, r.target_id, r.origin, r.active) for r in table.routes}
+        # moto leaves TransitGatewayAttachments of a static route empty (AWS names the attachment):
+        # its route to 192.168.0.0/16 leads nowhere; the AWS shape is tested in test_aws_hubs.py
+        assert routes == {("172.16.0.0/12", "none", "", "user", False)}
+        vgw = by_id(baseline.gateways)[ids["vgw"]]
+        assert (vgw.kind, vgw.network_id) == ("vpn", ids["vpc"])
+
+
 def test_denied_region_is_a_gap_and_the_rest_is_complete(estate, baseline, hooks):
     hooks.deny_region(DENIED)
     snap = collect_snapshot(regions=(*BUILT, DENIED), max_workers=3)
@@ -176,24 +194,43 @@ def test_unreachable_endpoint_is_a_gap(estate, baseline, hooks, no_sleep):
 def test_only_read_operations_and_all_of_them_in_the_iam_policy(estate, hooks):
     hooks.record_calls()
     collect_snapshot(regions=BUILT)
-    called = {(svc, op) for svc, op in hooks.calls}
-    assert all(op.startswith(("Describe", "Get", "List")) for svc, op in called if svc == "ec2")
+    iam_prefix = {"elbv2": "elasticloadbalancing"}  # botocore's service name -> the IAM action prefix
+    called = {(iam_prefix.get(svc, svc), op) for svc, op in hooks.calls}
+    assert {svc for svc, _ in called} == {"ec2", "sts", "elasticloadbalancing", "network-firewall"}
+    assert all(op.startswith(("Describe", "Get", "List", "Search")) for svc, op in called if svc != "sts")
     assert {op for svc, op in called if svc == "sts"} == {"GetCallerIdentity"}
     allowed = {a for s in POLICY["Statement"] for a in s["Action"]}
-    assert {f"ec2:{op}" for svc, op in called if svc == "ec2"} <= allowed
+    assert {f"{svc}:{op}" for svc, op in called if svc != "sts"} <= allowed
     # ...and the policy asks for nothing the collector never calls (DescribeRegions: default regions)
-    every_sweep = {f"ec2:{fetch.boto3.client('ec2', region_name='us-east-1').meta.method_to_api_mapping[op]}"
-                   for op, _ in (*fetch.SWEEPS, fetch.ENTRIES)}
-    assert allowed == every_sweep | {"ec2:DescribeRegions"}
+    ec2 = fetch.boto3.client("ec2", region_name="us-east-1").meta.method_to_api_mapping
+    elb = fetch.boto3.client("elbv2", region_name="us-east-1").meta.method_to_api_mapping
+    every_call = {f"ec2:{ec2[op]}" for op, _ in (*fetch.SWEEPS, fetch.ENTRIES, fetch.PROPAGATIONS[:2], (fetch.SEARCH, ""))}
+    every_call |= {f"elasticloadbalancing:{elb[op]}"
+                   for op, _ in (*fetch.ELB_SWEEPS, fetch.LISTENERS, fetch.TARGET_HEALTH[:2])}
+    nfw = fetch.boto3.client("network-firewall", region_name="us-east-1").meta.method_to_api_mapping
+    every_call |= {f"network-firewall:{nfw[op]}" for op, _ in (fetch.NFW_LIST, *fetch.NFW_CALLS)}
+    assert allowed == every_call | {"ec2:DescribeRegions"}
 
 
 def test_call_count_is_one_page_per_sweep_plus_prefix_list_entries(estate, hooks):
     hooks.record_calls()
     snap = collect_snapshot(regions=BUILT)
     ec2_calls = [op for svc, op in hooks.calls if svc == "ec2"]
-    # moto answers every sweep in one page; one entries call per prefix list the estate uses
-    assert len(ec2_calls) == len(BUILT) * len(fetch.SWEEPS) + len(snap.prefix_lists)
+    # moto answers every sweep in one page; one entries call per prefix list the estate uses;
+    # per transit gateway route table (one per region here) its propagations and two route searches
+    assert len(snap.hub_route_tables) == len(BUILT)
+    assert len(ec2_calls) == len(BUILT) * len(fetch.SWEEPS) + len(snap.prefix_lists) + 3 * len(snap.hub_route_tables)
+    assert len(ec2_calls) == 2 * 23 + 4 + 6
+    # load balancers and target groups per region, then listeners per load balancer and
+    # target health per target group a load balancer uses (one each per region here)
+    elb_calls = [op for svc, op in hooks.calls if svc == "elbv2"]
+    assert sorted(elb_calls) == sorted(["DescribeLoadBalancers", "DescribeTargetGroups", "DescribeListeners",
+                                        "DescribeTargetHealth"] * len(BUILT))
+    # no firewall in the estate: one ListFirewalls per region (per-firewall calls: test_firewall_calls)
+    assert [op for svc, op in hooks.calls if svc == "network-firewall"] == ["ListFirewalls"] * len(BUILT)
     assert ec2_calls.count("GetManagedPrefixListEntries") == len(snap.prefix_lists) == 2 * len(BUILT)
+    assert ec2_calls.count("SearchTransitGatewayRoutes") == 2 * len(BUILT)
+    assert ec2_calls.count("GetTransitGatewayRouteTablePropagations") == len(BUILT)
     assert [op for svc, op in hooks.calls if svc == "sts"] == ["GetCallerIdentity"]
 
 
