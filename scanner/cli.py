@@ -209,9 +209,10 @@ def demo(save_snapshot: str | None, **opts: Any) -> None:
 
 
 def _register_subcommands() -> None:
-    from scanner import zones_cli
+    from scanner import questions_cli, zones_cli
 
     zones_cli.register(main, auditing.load)
+    questions_cli.register(main)
 
 
 def _register_providers() -> None:
