@@ -159,6 +159,11 @@ class Explainer:
         back = self._route(walk, "return-route", dst, dst_subnet, src)
         if back is None:
             return
+        if not self._joined(src.network_id, dst.network_id):
+            walk.stop(Blocked(there.table_id, ELSEWHERE, None,
+                              f"{there.describe()}: no peering, transit gateway or known appliance joins "
+                              f"{src.network_id} and {dst.network_id}; the next hop is another network's box"))
+            return
         seen = set()
         for hop, network in ((there, src.network_id), (back, dst.network_id)):
             if hop.route.target_kind != "appliance" or not walk.ok():
@@ -173,6 +178,14 @@ class Explainer:
                 self._point(walk, "appliance", "appliance " + appliance, policies, "ingress", local, remote)
             else:
                 walk.hop(Hop(appliance, "appliance", f"appliance {appliance} (no rules known)", "forwards", walk.ports))
+
+    def _joined(self, here: str, there: str) -> bool:
+        """Whether the engine counts the two networks as neighbours: the same, peered, or
+        routed to one transit gateway or known appliance (scanner.reach's candidates)."""
+        if fold(here) == fold(there):
+            return True
+        peers = {fold(p.peer_network_id) for p in self.index.peerings_of.get(fold(there), ())}
+        return fold(here) in peers or fold(here) in self.ctx.reach._transit_neighbours(there)
 
     def _route(self, walk: "_Walk", kind: str, src: Workload, subnet, dst: Workload) -> RouteHop | None:
         address = dst.private_ips[0]
