@@ -137,7 +137,9 @@ def initial(ctx: AuditContext) -> str:
         if src in names and dst in names:
             items.append({"name": f"{src} cannot reach {dst}", "from": src, "to": dst, "expect": "blocked"})
     header = ("# segaudit expectations, written by 'segaudit test --init'. Run: segaudit test SNAPSHOT FILE\n"
-              "# from/to: a workload, instance, address, subnet, zone, 'internet', or {zone|tags|cidr: ...}\n")
+              "# from/to: a workload, instance, address, subnet, zone, 'internet', or {zone|tags|cidr: ...}\n"
+              "# Permitted flows carry the ports that flow today; one that nothing uses yet keeps the\n"
+              "# policy's ports and fails until it exists (or delete it).\n")
     return header + yaml.safe_dump({"version": 1, "expectations": items}, sort_keys=False, width=100)
 
 
