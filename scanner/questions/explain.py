@@ -73,9 +73,19 @@ class Explainer:
             found = self._subjects[wl.id] = subject(wl)
         return found
 
-    def pair(self, src: Workload | None, dst: Workload | None, want: PortSet) -> PairAnswer:
-        """src None: from the internet; dst None: to the internet."""
+    def pair(self, src: Workload | None, dst: Workload | None, want: PortSet,
+             over_internet: bool = False) -> PairAnswer:
+        """src None: from the internet; dst None: to the internet. `over_internet`: to dst's
+        public address, out through src's exit and in through dst's internet gateway (each
+        side's rules see the other as an internet address)."""
         walk = _Walk(want)
+        if over_internet and src is not None and dst is not None:
+            for step in (lambda: self._egress(walk, src, INTERNET), lambda: self._to_internet(walk, src),
+                         lambda: self._from_internet(walk, dst), lambda: self._ingress(walk, dst, INTERNET)):
+                if not walk.ok():
+                    break
+                step()
+            return walk.answer(src.id, dst.id)
         if dst is None:
             assert src is not None
             self._egress(walk, src, INTERNET)

@@ -13,7 +13,7 @@ from scanner.errors import InputError
 from scanner.index import fold
 from scanner.ports import PortSet
 from scanner.questions.explain import Explainer, PairAnswer
-from scanner.questions.resolve import Endpoint, resolve
+from scanner.questions.resolve import PUBLIC_ADDRESS, Endpoint, resolve
 
 MAX_PAIRS = 200  # pairs explained in full; beyond, the verdict comes from the whole-estate engine
 
@@ -55,11 +55,13 @@ def query(ctx: AuditContext, src: Any, dst: Any, ports: PortSet | None = None,
     asked = PortSet.all() if ports is None else ports
     explainer = explainer or Explainer(ctx)
     pairs = _pairs(source, destination)
-    answers = tuple(explainer.pair(s, d, asked) for s, d in pairs[:MAX_PAIRS])
-    if len(pairs) <= MAX_PAIRS or destination.internet:
+    public = destination.how == PUBLIC_ADDRESS
+    answers = tuple(explainer.pair(s, d, asked, public) for s, d in pairs[:MAX_PAIRS])
+    if len(pairs) <= MAX_PAIRS or destination.internet or public:
         flowing = PortSet.union_of(a.ports for a in answers)
         if len(pairs) > MAX_PAIRS:
-            flowing = PortSet.union_of([flowing, *(explainer.pair(s, None, asked).ports for s, _ in pairs[MAX_PAIRS:])])
+            flowing = PortSet.union_of([flowing, *(explainer.pair(s, d, asked, public).ports
+                                                   for s, d in pairs[MAX_PAIRS:])])
     else:
         flowing = _from_engine(ctx, source, destination) & asked
     return Answer(source, destination, asked, ports is None, verdict(flowing, asked, ports is None), flowing,

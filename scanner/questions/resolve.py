@@ -14,6 +14,7 @@ from scanner.model import Workload
 from scanner.zonepolicy import INTERNET
 from scanner.zones import ZoneMap
 
+PUBLIC_ADDRESS = "public address"
 SELECTOR_KEYS = ("zone", "tags", "cidr", "id", "name", "network", "subnet", "provider", "account")
 
 
@@ -56,7 +57,9 @@ def resolve(ctx: AuditContext, spec: Any, option: str = "endpoint") -> Endpoint:
     found = tuple(w for w in ctx.snapshot.workloads
                   if any(ipaddress.ip_address(a) == addr for a in (*w.private_ips, *w.public_ips)))
     if found:
-        return Endpoint(text, "address", found)
+        public = any(ipaddress.ip_address(a) == addr for w in found for a in w.public_ips)
+        # a public address is reached over the internet, whoever asks
+        return Endpoint(text, PUBLIC_ADDRESS if public else "address", found)
     if addr.is_global:
         return Endpoint(text, "public address outside the snapshot: the internet", internet=True)
     raise InputError(f"{option}: no workload in the snapshot has address {text}")
