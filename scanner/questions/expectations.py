@@ -102,7 +102,8 @@ def run(ctx: AuditContext, expectations: tuple[Expectation, ...]) -> tuple[Outco
 def _judge(e: Expectation, answer: Answer) -> Outcome:
     got = " ".join(answer.ports.describe())
     if not answer.pairs_total:
-        return Outcome(e, answer, e.expect == "blocked", "no workload matches one end")
+        # a selector that matches nothing proves nothing: a typo must not pass as "blocked"
+        return Outcome(e, answer, False, "no workload matches one end, so nothing is tested")
     if e.expect == "blocked":
         if answer.verdict == "blocked":
             return Outcome(e, answer, True, "nothing asked flows")
@@ -122,7 +123,6 @@ def initial(ctx: AuditContext) -> str:
     as `allowed` (narrowed to the ports that flow today when some do), the seeds' blocked
     flows as `blocked`."""
     populated = {z for w in ctx.snapshot.workloads if (z := ctx.zones.workload_zone(w.id))} | {INTERNET}
-    names = set(ctx.policy.names)
     explainer = Explainer(ctx)
     items: list[dict[str, Any]] = []
     for f in ctx.policy.flows:
@@ -134,7 +134,7 @@ def initial(ctx: AuditContext) -> str:
                       "ports": ports.describe(), "expect": "allowed"}
                      | ({"description": f.note} if f.note else {}))
     for src, dst in SEEDS_BLOCKED:
-        if src in names and dst in names:
+        if src in populated and dst in populated:
             items.append({"name": f"{src} cannot reach {dst}", "from": src, "to": dst, "expect": "blocked"})
     header = ("# segaudit expectations, written by 'segaudit test --init'. Run: segaudit test SNAPSHOT FILE\n"
               "# from/to: a workload, instance, address, subnet, zone, 'internet', or {zone|tags|cidr: ...}\n"

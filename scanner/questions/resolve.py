@@ -85,9 +85,13 @@ def _selector(ctx: AuditContext, spec: dict, option: str) -> Endpoint:
             continue
         if subnet is not None and fold(w.subnet_id) != fold(subnet):
             continue
-        # the zone policy's own selector semantics (tags, names, ids, ranges, networks)
-        if rest and not ZoneMap._matches(rest, w, [ipaddress.ip_network(ip) for ip in w.private_ips],
-                                         ctx.index.network(w.network_id)):
+        # the zone policy's own selector semantics (tags, names, ids, ranges, networks), on
+        # the workload or on its subnet, as zones place a workload by its subnet
+        network = ctx.index.network(w.network_id)
+        sub = ctx.index.subnet(w.subnet_id)
+        if rest and not (ZoneMap._matches(rest, w, [ipaddress.ip_network(ip) for ip in w.private_ips], network)
+                         or (sub is not None and ZoneMap._matches(
+                             rest, sub, [ipaddress.ip_network(c, strict=False) for c in sub.cidrs], network))):
             continue
         found.append(w)
     return Endpoint(describe(spec), "selector", tuple(found))

@@ -137,3 +137,16 @@ def test_init_writes_the_policy_flows_and_the_seeds_blocked_flows(tmp_path):
     # a permitted flow nothing uses today is written as the policy has it, and fails until it is built
     assert outcomes["management reaches dmz"] == "fail"
     assert all(r == "pass" for n, r in outcomes.items() if n != "management reaches dmz"), outcomes
+
+
+def test_an_end_that_matches_nothing_fails_rather_than_passing_as_blocked(tmp_path):
+    text = "expectations: [{name: typo, from: internet, to: {tags: {Zone: dataa}}, expect: blocked}]\n"
+    res = run("test", save(tmp_path, estates.aws()), write(tmp_path, text))
+    assert res.exit_code == 1 and "FAIL  typo" in res.stdout and "nothing is tested" in res.stdout
+
+
+def test_init_leaves_out_zones_without_workloads(tmp_path):
+    e = estates.aws()
+    e.items["workloads"] = [w for w in e.items["workloads"] if w.id != "eni-bastion"]
+    names = {x["name"] for x in yaml.safe_load(run("test", "--init", save(tmp_path, e)).stdout)["expectations"]}
+    assert "internal cannot reach management" not in names and "internet cannot reach data" in names
