@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from scanner.errors import InputError
+from scanner.errors import InputError, write_user_text
 from scanner.findings import SEVERITIES
 from scanner.options import Options, shared_options
 
@@ -17,12 +17,8 @@ EXITS = "Exit codes: 0 {ok}; 1 {bad}; 2 input error (bad file, unknown id, bad p
 def _write(text: str, path: str | None) -> None:
     if path is None:
         click.echo(text, nl=False)
-        return
-    try:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    else:
+        write_user_text(path, text)
 
 
 _output = click.option("--output", "-o", "path", type=click.Path(dir_okay=False),
