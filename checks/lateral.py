@@ -7,7 +7,7 @@ from checks.common import label
 from scanner.context import AuditContext
 from scanner.engine import CheckMeta, check
 from scanner.findings import Result
-from scanner.questions.paths import INTERNET_NODE, Graph, shortest
+from scanner.questions.paths import INTERNET_NODE, Graph, Step, shortest
 from scanner.zonepolicy import INTERNET
 
 
@@ -56,19 +56,49 @@ def guarded_zones(ctx: AuditContext, zones: tuple[str, ...]) -> set[str]:
 def trusted_zone_two_hops_from_internet(ctx: AuditContext, zones: tuple[str, ...] = ("data",),
                                         max_hops: int = 2) -> Iterator[Result]:
     guarded = guarded_zones(ctx, tuple(zones))
-    if not any(ctx.zones.workload_zone(w.id) in guarded for w in ctx.snapshot.workloads):
+    targets = [w for w in ctx.snapshot.workloads if ctx.zones.workload_zone(w.id) in guarded]
+    if not targets:
         return
-    graph = Graph(ctx)
-    targets = [n for n, z in enumerate(graph.zones) if z in guarded]
-    for path in shortest(graph, [INTERNET_NODE], targets, max_hops):
-        wl = ctx.index.workloads[path.target.casefold()]
-        chain = " -> ".join([INTERNET, *(f"{s.destination} ({' '.join(s.ports)})" for s in path.steps)])
-        evidence = [f"hop {i}: {s.source} -> {s.destination} on {' '.join(s.ports)}" for i, s in enumerate(path.steps, 1)]
-        evidence += [r for s in path.steps for r in s.rules]
+    paths = _within_two_hops(ctx, targets) if max_hops <= 2 else _searched(ctx, targets, max_hops)
+    for wl, zone, steps in paths:
+        if len(steps) > max_hops:
+            continue
+        chain = " -> ".join([INTERNET, *(f"{s.destination} ({' '.join(s.ports)})" for s in steps)])
+        evidence = [f"hop {i}: {s.source} -> {s.destination} on {' '.join(s.ports)}" for i, s in enumerate(steps, 1)]
+        evidence += [r for s in steps for r in s.rules]
         yield Result(
             wl,
-            f"{label(wl)} in the {path.zone} zone is {len(path.steps)} hop(s) from the internet: {chain}.",
+            f"{label(wl)} in the {zone} zone is {len(steps)} hop(s) from the internet: {chain}.",
             evidence=tuple(evidence),
-            zones=(INTERNET, path.zone),
-            key=f"internet->{path.zone}",
+            zones=(INTERNET, zone),
+            key=f"internet->{zone}",
         )
+
+
+def _step(source: str, destination: str, ports, causes) -> Step:
+    return Step(source, destination, tuple(ports.describe()), tuple(dict.fromkeys(c.text for c in causes)))
+
+
+def _within_two_hops(ctx: AuditContext, targets: list) -> Iterator[tuple]:
+    """Only the flows into the targets are needed: internet -> target, or internet ->
+    a source that opens the target (sources sorted, so the evidence is stable)."""
+    for wl in targets:
+        zone = ctx.zones.workload_zone(wl.id)
+        flows = ctx.reach.flows_into(wl.id)
+        direct = next((f for f in flows if f.zone == INTERNET and f.sources == (INTERNET,)), None)
+        if direct is not None:
+            yield wl, zone, [_step(INTERNET, wl.id, direct.ports, direct.causes)]
+            continue
+        footholds = sorted((src, f) for f in flows if f.zone != INTERNET or f.sources != (INTERNET,) for src in f.sources)
+        for src, flow in footholds:
+            first = ctx.reach.inbound(src).get(INTERNET)
+            if first is not None:
+                yield wl, zone, [_step(INTERNET, src, first.ports, first.causes),
+                                 _step(src, wl.id, flow.ports, flow.causes)]
+                break
+
+
+def _searched(ctx: AuditContext, targets: list, max_hops: int) -> Iterator[tuple]:
+    graph = Graph(ctx)
+    for path in shortest(graph, [INTERNET_NODE], [graph.node[w.id.casefold()] for w in targets], max_hops):
+        yield ctx.index.workloads[path.target.casefold()], path.zone, list(path.steps)

@@ -20,3 +20,7 @@ CASES = {
         lambda: azure([allow_in("tcp", 5432, app_group("asg-web"), targets=[app_group("asg-db")],
                                 priority=105)]).snapshot(), {"nic-db"}),
 }
+
+# the same chain searched on the whole graph when more hops count
+CASES["fail_aws_reference_design_within_three_hops"] = Case(lambda: aws().snapshot(), {"eni-db"},
+                                                           params={"max_hops": 3})

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import casefiles
-from builder import Estate, allow_in, cidr, deny_in, group
+from builder import Estate, cidr, deny_in, group
 from scanner.context import AuditContext
 from scanner.evaluate import INTERNET, Evaluator, subject
 from scanner.index import Index, fold
