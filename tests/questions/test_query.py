@@ -169,3 +169,11 @@ def test_input_errors_are_one_line_and_exit_2(tmp_path, args, message):
 def test_help_says_what_the_exit_codes_mean():
     for command in ("query", "test", "flows", "paths", "diff"):
         assert "Exit codes: 0" in run(command, "--help").stdout
+
+
+def test_subnet_resolves_to_its_workloads_and_internet_address_outside_is_the_internet(tmp_path):
+    path = save(tmp_path, estates.aws())
+    code, doc = ask(path, "sn-management", "sn-internal", "tcp/22")
+    assert code == 0 and doc["from"]["resolved"] == "subnet" and doc["from"]["workloads"] == ["eni-bastion"]
+    code, doc = ask(path, "8.8.8.8", "eni-web", "tcp/443")
+    assert code == 0 and doc["from"]["resolved"].startswith("public address outside the snapshot")
