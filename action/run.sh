@@ -63,6 +63,24 @@ PY
   echo "sarif-file=$sarif" >> "$outputs"
 fi
 [ -s "$markdown" ] && cat "$markdown" >> "$summary"
+
+# baseline-snapshot: what the snapshot in args opens and closes against it (segaudit diff).
+if [ -n "${SEGAUDIT_BASELINE:-}" ] && [ "$code" -ne 2 ]; then
+  snapshots=()
+  for a in "${extra[@]}"; do [ -f "$a" ] && snapshots+=("$a"); done
+  if [ "$provider" != "snapshot" ] || [ "${#snapshots[@]}" -ne 1 ]; then
+    echo "segaudit action: error: baseline-snapshot needs provider snapshot and exactly one snapshot file in args" >&2
+    code=2
+  else
+    diff_options=(--format markdown --output "$markdown" --fail-on "$fail_on")
+    [ -n "${SEGAUDIT_ZONES:-}" ] && diff_options+=(--zones "$SEGAUDIT_ZONES")
+    [ -n "${SEGAUDIT_SUPPRESSIONS:-}" ] && diff_options+=(--suppressions "$SEGAUDIT_SUPPRESSIONS")
+    segaudit diff "$SEGAUDIT_BASELINE" "${snapshots[0]}" "${diff_options[@]}"
+    diff_code=$?
+    [ -s "$markdown" ] && { echo; cat "$markdown"; } >> "$summary"
+    if [ "$diff_code" -eq 2 ]; then code=2; elif [ "$diff_code" -eq 1 ] && [ "$code" -eq 0 ]; then code=1; fi
+  fi
+fi
 echo "findings=$findings" >> "$outputs"
 echo "exit-code=$code" >> "$outputs"
 exit "$code"

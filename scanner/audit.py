@@ -40,8 +40,13 @@ def audit(
 
 
 def _audit(snapshot: Snapshot, include: Iterable[str], exclude: Iterable[str], zones_file: str | None) -> Report:
+    return report_for(AuditContext(snapshot, zone_policy_path=zones_file), include, exclude)
+
+
+def report_for(ctx: AuditContext, include: Iterable[str] = (), exclude: Iterable[str] = ()) -> Report:
+    """The audit of a context a caller already holds (commands that also ask it questions)."""
+    snapshot = ctx.snapshot
     checks = engine.select(engine.discover(), include, exclude)
-    ctx = AuditContext(snapshot, zone_policy_path=zones_file)
     result = engine.run(checks, ctx)
     flows = flow_summary(ctx)
     return Report(

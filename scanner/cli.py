@@ -18,7 +18,7 @@ import click
 import output
 from scanner import audit as auditing, suppressions as suppressing
 from scanner.engine import discover
-from scanner.errors import InputError
+from scanner.errors import InputError, write_user_text
 from scanner.findings import SEVERITIES
 from scanner.report import Report, tool_version
 
@@ -151,11 +151,7 @@ def baseline(snapshots: tuple[str, ...], path: str, zones_file: str | None, incl
     if path == "-":
         click.echo(text, nl=False)
         return
-    try:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    write_user_text(path, text)
     click.echo(f"segaudit: {len(report.findings)} findings accepted in {path}", err=True)
 
 
@@ -209,9 +205,10 @@ def demo(save_snapshot: str | None, **opts: Any) -> None:
 
 
 def _register_subcommands() -> None:
-    from scanner import zones_cli
+    from scanner import questions_cli, zones_cli
 
     zones_cli.register(main, auditing.load)
+    questions_cli.register(main)
 
 
 def _register_providers() -> None:

@@ -18,3 +18,12 @@ def read_user_text(path: object, what: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(f"{name}: not valid {what} (not UTF-8 text)") from None
+
+
+def write_user_text(path: object, text: str) -> None:
+    """A file the user named, written; a failure is one line naming it."""
+    try:
+        with open(str(path), "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None

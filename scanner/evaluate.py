@@ -192,6 +192,11 @@ class Evaluator:
                 allowed = self._reply(group, gid, direction, local, remote, allowed, memo)
         return allowed, evidence if allowed else []
 
+    def explain(self, policies: list[FirewallPolicy], direction: str, local: Subject, remote: Subject,
+                want: PortSet) -> tuple[PortSet, list["Decision"]]:
+        """point() with every rule decision on the way (for `segaudit query`; see explain_point)."""
+        return explain_point(self, policies, direction, local, remote, want)
+
     def _group_id(self, group: list[FirewallPolicy]) -> int:
         """A small number per distinct policy group: cheap keys on the hot path."""
         return self._group_ids.setdefault(tuple(id(p) for p in group), len(self._group_ids))
@@ -291,3 +296,80 @@ def _peer_text(peer: Peer) -> str:
     if peer.kind in ("any", "internet"):
         return peer.kind
     return f"{peer.kind} {peer.value}" if peer.kind != "cidr" else peer.value
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What one rule (or the lack of one) did to part of a flow at an enforcement point."""
+
+    policy: FirewallPolicy | None  # None for "unmatched" across a group of policies
+    rule: Rule | None
+    action: str  # allow, deny, next, unmatched (no rule admits), reply-denied (stateless return)
+    ports: PortSet
+
+
+def _explain_group(ev: Evaluator, policies: list[FirewallPolicy], direction: str, local: Subject,
+                   remote: Subject, want: PortSet, out: list[Decision]) -> PortSet:
+    """The evaluation of Evaluator._evaluate_uncached, written down rule by rule (only for
+    explanations; the hot path stays the cached one, and tests hold the two equal)."""
+    union = [p for p in policies if p.evaluation == "union"]
+    chain = sorted((p for p in policies if p.evaluation == "first-match"), key=lambda p: p.chain_order)
+    if union:
+        got_all = []
+        for pol in union:
+            for rule in ev._rules(pol, direction):
+                if rule.action == "allow" and ev.applies(rule, local, remote):
+                    got = ev.ports(rule) & want
+                    if got:
+                        got_all.append(got)
+                        out.append(Decision(pol, rule, "allow", got))
+        admitted = PortSet.union_of(got_all)
+        if want - admitted:
+            out.append(Decision(None, None, "unmatched", want - admitted))
+        want = admitted
+        if not chain:
+            return want
+    allowed: list[PortSet] = []
+    remaining = want
+    for pol in chain:
+        pending, passed_on = remaining, PortSet()
+        for rule in ev._rules(pol, direction):
+            if not pending:
+                break
+            if not ev.applies(rule, local, remote):
+                continue
+            got = ev.ports(rule) & pending
+            if not got:
+                continue
+            pending = pending - got
+            out.append(Decision(pol, rule, rule.action, got))
+            if rule.action == "allow":
+                allowed.append(got)
+            elif rule.action == "next":
+                passed_on = passed_on | got
+        remaining = pending | passed_on
+    if remaining:
+        out.append(Decision(None, None, "unmatched", remaining))
+    return PortSet.union_of(allowed)
+
+
+def explain_point(ev: Evaluator, policies: list[FirewallPolicy], direction: str, local: Subject, remote: Subject,
+            want: PortSet) -> tuple[PortSet, list[Decision]]:
+    """What Evaluator.point lets through of `want`, with every rule decision on the way:
+    the allow that admitted each part, the deny (or the absence of an allow) that stopped
+    the rest, a stateless policy that drops the reply."""
+    if not policies or not want:
+        return want, []
+    decisions: list[Decision] = []
+    allowed = want
+    for group in ([p for p in policies if p.stateful], [p for p in policies if not p.stateful]):
+        if not group or not allowed:
+            continue
+        allowed = _explain_group(ev, group, direction, local, remote, allowed, decisions)
+        if not group[0].stateful and allowed:
+            replied = ev._reply(group, ev._group_id(group), direction, local, remote, allowed)
+            if allowed - replied:
+                decisions.append(Decision(None, None, "reply-denied", allowed - replied))
+            allowed = replied
+    return allowed, decisions
+

@@ -162,3 +162,28 @@ def test_action_script_on_the_demo_estate(tmp_path):
     assert {"SEG101", "SEG201", "SEG301", "SEG303", "SEG402", "SEG501"} <= rules
     assert values["findings"] == str(len(doc["runs"][0]["results"]))
     assert "```mermaid" in summary.read_text() and "VIOLATION" in summary.read_text()
+
+
+def test_action_baseline_snapshot_adds_the_diff_and_fails_on_a_forbidden_flow(tmp_path):
+    sys.path.insert(0, str(ROOT / "tests"))
+    import estates
+    from builder import allow_in, allow_out, group
+
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    snapshot_file.write(estates.aws().snapshot(), old)
+    snapshot_file.write(estates.aws(app=[allow_out("tcp", 22, group("sg-bastion"))],
+                                    bastion=[allow_in("tcp", 22, group("sg-app"))]).snapshot(), new)
+    proc, summary, values = run_action(tmp_path, provider="snapshot", args=str(old), fail_on="none",
+                                       baseline=str(old))
+    assert proc.returncode == 0, proc.stderr
+    assert "No flow the zone policy forbids is opened." in summary.read_text()
+    proc, summary, values = run_action(tmp_path, provider="snapshot", args=str(new), fail_on="none",
+                                       baseline=str(old))
+    assert proc.returncode == 1 and values["exit-code"] == "1", proc.stderr
+    assert "| ⛔ opened | internal | management | tcp/22 (not permitted: tcp/22) |" in summary.read_text()
+
+
+def test_action_baseline_snapshot_needs_one_snapshot(tmp_path):
+    proc, summary, values = run_action(tmp_path, provider="snapshot", args=f"{SAMPLE} {SAMPLE}", fail_on="none",
+                                       baseline=str(SAMPLE))
+    assert proc.returncode == 2 and "exactly one snapshot file" in proc.stderr

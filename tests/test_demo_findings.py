@@ -24,6 +24,7 @@ PLANTED = {
     "SEG303": "default",  # the default security group is attached and admits traffic
     "SEG501": "prod",  # no flow logs
     "SEG205": "prod",  # dev is peered to prod
+    "SEG206": "db-1",  # internet -> app-1 (RDP) -> db-1 (5432): two hops
 }
 
 
@@ -65,4 +66,4 @@ def test_rule_level_findings_say_live_or_latent(report):
 
 def test_demo_audit_runs_every_check_cleanly(report):
     assert not report.check_errors
-    assert len(report.checks) == 18
+    assert len(report.checks) == 19

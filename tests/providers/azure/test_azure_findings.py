@@ -19,7 +19,9 @@ EXPECTED = {
 "flat": {('SEG201', 'db', ''), ('SEG203', 'nsg-flat', 'live'), ('SEG204', 'nsg-flat', ''), ('SEG501', 'vnet-flat', '')},
     # per-subnet NSGs and ASGs, with the mistakes the recording carries; the bastion's rule for
     # the admins' VPN ranges is latent without a zone policy that names them (see below)
-    "five_zones": {('SEG104', 'bastion-1-nic', ''), ('SEG201', 'data', ''), ('SEG202', 'app', ''), ('SEG203', 'nsg-dmz', 'live'), ('SEG301', 'nsg-data', 'live'), ('SEG402', 'nsg-mgmt', 'live'), ('SEG403', 'nsg-mgmt', 'latent'), ('SEG501', 'app', ''), ('SEG501', 'data', ''), ('SEG501', 'mgmt', ''), ('SEG501', 'vnet-shared', '')},
+    # AllowVnetInBound on the bastion puts it two hops from the internet (internet -> web-1 ->
+    # bastion-1, SEG206)
+    "five_zones": {('SEG104', 'bastion-1-nic', ''), ('SEG201', 'data', ''), ('SEG206', 'bastion-1-nic', ''), ('SEG202', 'app', ''), ('SEG203', 'nsg-dmz', 'live'), ('SEG301', 'nsg-data', 'live'), ('SEG402', 'nsg-mgmt', 'live'), ('SEG403', 'nsg-mgmt', 'latent'), ('SEG501', 'app', ''), ('SEG501', 'data', ''), ('SEG501', 'mgmt', ''), ('SEG501', 'vnet-shared', '')},
     # the subnet NSG admits SSH from the internet, the NIC NSG denies it: no SEG101, and the
     # subnet rule is latent (SEG403 at low); the NSGs' AllowVnetInBound admits nothing real either
     "subnet_allows_nic_denies": {('SEG104', 'vm-1-nic', ''), ('SEG202', 'app', ''), ('SEG303', 'nsg-nic', 'latent'), ('SEG303', 'nsg-subnet', 'latent'), ('SEG403', 'nsg-subnet', 'latent'), ('SEG501', 'vnet-layers', '')},

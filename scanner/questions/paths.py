@@ -1,0 +1,132 @@
+"""`segaudit paths`: lateral movement as the seeds' threat model tells it. An attacker who
+controls a workload can open whatever that workload can open, so a path is a chain of
+real flows (scanner.reach flows_into), each with its ports and the rules that admit it.
+
+The graph has one node per workload plus the internet and one edge per (source,
+destination) flow; breadth-first search keeps everything linear in the edges.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable
+
+from scanner.context import AuditContext
+from scanner.index import fold
+from scanner.reach import UNZONED, Flow
+from scanner.zonepolicy import INTERNET
+
+INTERNET_NODE = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    source: str
+    destination: str
+    ports: tuple[str, ...]
+    rules: tuple[str, ...]  # the causes: every rule that admits part of this flow
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    target: str
+    zone: str
+    steps: tuple[Step, ...]
+
+
+class Graph:
+    def __init__(self, ctx: AuditContext) -> None:
+        workloads = sorted(ctx.snapshot.workloads, key=lambda w: w.id)
+        self.ids = [INTERNET] + [w.id for w in workloads]
+        self.zones = [INTERNET] + [ctx.zones.workload_zone(w.id) or UNZONED for w in workloads]
+        self.node = {fold(i): n for n, i in enumerate(self.ids)}
+        self.out: list[list[tuple[int, Flow]]] = [[] for _ in self.ids]
+        for d, wl in enumerate(workloads, 1):
+            for flow in ctx.reach.flows_into(wl.id):
+                if flow.zone == INTERNET and flow.sources == (INTERNET,):
+                    self.out[INTERNET_NODE].append((d, flow))
+                    continue
+                for src in flow.sources:
+                    s = self.node.get(fold(src))
+                    if s is not None and s != d:
+                        self.out[s].append((d, flow))
+
+    @property
+    def edges(self) -> int:
+        return sum(len(o) for o in self.out)
+
+    def search(self, starts: Iterable[int], max_hops: int) -> tuple[dict[int, int], dict[int, tuple[int, Flow]]]:
+        """Hops from the nearest start to every node within max_hops, and the edge it came by."""
+        dist = {s: 0 for s in starts}
+        parent: dict[int, tuple[int, Flow]] = {}
+        frontier = list(dist)
+        for hop in range(1, max_hops + 1):
+            nxt = []
+            for n in frontier:
+                for d, flow in self.out[n]:
+                    if d not in dist:
+                        dist[d], parent[d] = hop, (n, flow)
+                        nxt.append(d)
+            if not nxt:
+                break
+            frontier = nxt
+        return dist, parent
+
+    def path(self, target: int, parent: dict[int, tuple[int, Flow]]) -> Path:
+        steps = []
+        node = target
+        while node in parent:
+            src, flow = parent[node]
+            steps.append(Step(self.ids[src], self.ids[node], tuple(flow.ports.describe()),
+                              tuple(dict.fromkeys(c.text for c in flow.causes))))
+            node = src
+        return Path(self.ids[target], self.zones[target], tuple(reversed(steps)))
+
+
+@dataclass(frozen=True, slots=True)
+class Blast:
+    foothold: str
+    zone: str
+    within: tuple[dict[str, int], ...]  # [hops 1, 2, ...]: workloads reached per zone, cumulative
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    paths: tuple[Path, ...]  # shortest per target, shortest first, at most `limit`
+    reachable: int  # targets reachable within max_hops
+    targets: int
+    blast: tuple[Blast, ...]
+    max_hops: int
+
+
+def nodes(graph: Graph, ctx: AuditContext, spec: str, option: str) -> list[int]:
+    from scanner.questions.resolve import resolve
+
+    end = resolve(ctx, spec, option)
+    if end.internet:
+        return [INTERNET_NODE]
+    return sorted(graph.node[fold(w.id)] for w in end.workloads)
+
+
+def shortest(graph: Graph, starts: list[int], targets: list[int], max_hops: int) -> list[Path]:
+    dist, parent = graph.search(starts, max_hops)
+    reached = sorted((t for t in targets if t in dist and dist[t] > 0), key=lambda t: (dist[t], graph.ids[t]))
+    return [graph.path(t, parent) for t in reached]
+
+
+def blast_radius(graph: Graph, foothold: int, max_hops: int) -> Blast:
+    dist, _ = graph.search([foothold], max_hops)
+    within = []
+    for hop in range(1, max_hops + 1):
+        counts = Counter(graph.zones[n] for n, d in dist.items() if 0 < d <= hop and n != INTERNET_NODE)
+        within.append(dict(sorted(counts.items())))
+    return Blast(graph.ids[foothold], graph.zones[foothold], tuple(within))
+
+
+def paths(ctx: AuditContext, source: str, target: str, max_hops: int = 3, limit: int = 10,
+          graph: Graph | None = None) -> Paths:
+    graph = graph or Graph(ctx)
+    starts, targets = nodes(graph, ctx, source, "--from"), nodes(graph, ctx, target, "--to")
+    found = shortest(graph, starts, targets, max_hops)
+    blast = tuple(blast_radius(graph, s, max_hops) for s in starts[:limit])
+    return Paths(tuple(found[:limit]), len(found), len(targets), blast, max_hops)
