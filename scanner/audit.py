@@ -7,7 +7,11 @@ from scanner import engine, snapshot as snapshot_file
 from scanner.context import AuditContext
 from scanner.gcpause import paused_cyclic_gc
 from scanner.model import Snapshot, merge
+from scanner.progress import SILENT, Stages
 from scanner.report import Report, tool_version
+
+# The stages a terminal is told about, timed from here and from the command line.
+STAGES = ("reading snapshots", "zoning", "reachability", "checks", "writing output")
 
 
 def load(paths: Iterable[str]) -> Snapshot:
@@ -19,16 +23,25 @@ def audit(
     include: Iterable[str] = (),
     exclude: Iterable[str] = (),
     zones_file: str | None = None,
+    stages: Stages = SILENT,
 ) -> Report:
     with paused_cyclic_gc():
-        return _audit(snapshot, include, exclude, zones_file)
+        return _audit(snapshot, include, exclude, zones_file, stages)
 
 
-def _audit(snapshot: Snapshot, include: Iterable[str], exclude: Iterable[str], zones_file: str | None) -> Report:
+def _audit(snapshot: Snapshot, include: Iterable[str], exclude: Iterable[str], zones_file: str | None,
+           stages: Stages) -> Report:
     checks = engine.select(engine.discover(), include, exclude)
-    ctx = AuditContext(snapshot, zone_policy_path=zones_file)
-    result = engine.run(checks, ctx)
-    flows = flow_summary(ctx)
+    # Zones and reachability are computed on first use; asking for them here, in their
+    # stages, only moves the work out of the first check that needs them.
+    with stages.stage("zoning"):
+        ctx = AuditContext(snapshot, zone_policy_path=zones_file)
+        ctx.zones
+    with stages.stage("reachability"):
+        zone_flows = ctx.reach.zone_flows()
+    with stages.stage("checks"):
+        result = engine.run(checks, ctx)
+    flows = flow_summary(ctx, zone_flows)
     return Report(
         tool_version=tool_version(),
         accounts=snapshot.accounts,
@@ -46,9 +59,9 @@ def _audit(snapshot: Snapshot, include: Iterable[str], exclude: Iterable[str], z
     )
 
 
-def flow_summary(ctx: AuditContext) -> tuple[dict, ...]:
+def flow_summary(ctx: AuditContext, zone_flows: dict | None = None) -> tuple[dict, ...]:
     out = []
-    for (src, dst), access in ctx.reach.zone_flows().items():
+    for (src, dst), access in (ctx.reach.zone_flows() if zone_flows is None else zone_flows).items():
         if src == dst or "unzoned" in (src, dst):
             continue
         violating = access.ports - ctx.policy.permitted(src, dst)
