@@ -3,7 +3,7 @@
 Collection and audit can run on different machines and days; the schema shipped in
 scanner/schemas/ is enforced on every read, so a bad file fails with one line naming the
 file and the JSON path at fault. Big files are read and written by msgspec with types
-derived from the model (codec.checking_type, writing_type), held to the same rules; the
+derived from the model (codec.mirror_type), held to the same rules; the
 schema itself (jsonschema) words the error when a file fails.
 """
 from __future__ import annotations
@@ -83,9 +83,8 @@ def _item_validator(collection: str) -> Draft202012Validator:
 
 
 @lru_cache(maxsize=1)
-def _builder() -> msgspec.json.Decoder:
-    # A dataclass takes no notice of fields it does not have: the header is skipped.
-    return msgspec.json.Decoder(Snapshot)
+def _decoder() -> msgspec.json.Decoder:
+    return msgspec.json.Decoder(codec.mirror_struct(Snapshot, HEADER))
 
 
 _ENCODER = msgspec.json.Encoder(order="deterministic")
@@ -118,14 +117,31 @@ def from_document(doc: Any, source: str = "snapshot") -> Snapshot:
     _check_header(doc, source)
     try:
         with paused_cyclic_gc():
-            msgspec.convert(doc, codec.checking_struct(Snapshot, HEADER), dec_hook=codec.format_hook())
-            return msgspec.convert({k: doc[k] for k in COLLECTIONS if k in doc}, Snapshot)
+            return _checked(msgspec.convert(doc, codec.mirror_struct(Snapshot, HEADER)))
     except msgspec.ValidationError as exc:
-        error = _first_error(doc, codec.error_path(exc))
+        near = codec.error_path(exc)
+    except _BadFormat as exc:
+        near = exc.near
+    error = _first_error(doc, near)
     if error is not None:
         raise InputError(f"{source}: {error}")
-    # msgspec is stricter than the schema in corners (1.0 for an integer); the schema decides.
+    # msgspec is stricter than the schema in corners (7.0 for an integer): the schema decides.
     return codec.from_plain(Snapshot, {k: doc[k] for k in COLLECTIONS if k in doc})
+
+
+class _BadFormat(Exception):
+    def __init__(self, near: tuple[Any, ...]) -> None:
+        super().__init__(near)
+        self.near = near
+
+
+def _checked(mirror: Any) -> Snapshot:
+    """The Snapshot of a decoded file, once its formatted strings are found good."""
+    near = codec.first_bad_format(Snapshot, mirror)
+    if near is not None:
+        raise _BadFormat(near)
+    # A dataclass takes the fields it has from the Struct: the file's header stays behind.
+    return msgspec.convert(mirror, Snapshot, from_attributes=True)
 
 
 def _first_error(doc: dict[str, Any], near: tuple[Any, ...]) -> str | None:
@@ -147,7 +163,7 @@ def encode(snapshot: Snapshot, collected_at: str = "", tool: str = "") -> bytes:
     fields.update((name, getattr(snapshot, name)) for name in COLLECTIONS)
     try:
         with paused_cyclic_gc():
-            return _ENCODER.encode(msgspec.convert(fields, codec.writing_struct(Snapshot, HEADER),
+            return _ENCODER.encode(msgspec.convert(fields, codec.mirror_struct(Snapshot, HEADER),
                                                    from_attributes=True)) + b"\n"
     except msgspec.ValidationError:
         # A model object off its declared types (a collector's bug): written as it is,
@@ -161,13 +177,13 @@ def dumps(snapshot: Snapshot, collected_at: str = "", tool: str = "") -> str:
 
 
 def loads(data: str | bytes, source: str = "snapshot") -> Snapshot:
-    """Checked against the schema while decoding (msgspec, one pass to check, one to
-    build); a file that fails is parsed again and explained by the schema itself."""
+    """Decoded by msgspec into the model's mirror (every schema rule but the formats
+    checked as it goes), formats checked, then converted into the dataclasses; a file
+    that fails is parsed again and explained by the schema itself."""
     try:
         with paused_cyclic_gc():
-            msgspec.json.decode(data, type=codec.checking_struct(Snapshot, HEADER), dec_hook=codec.format_hook())
-            return _builder().decode(data)
-    except msgspec.DecodeError:
+            return _checked(_decoder().decode(data))
+    except (msgspec.DecodeError, _BadFormat):  # DecodeError: and its ValidationError
         pass
     if isinstance(data, bytes):
         try:
