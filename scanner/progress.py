@@ -67,7 +67,7 @@ class Stages:
         self.took: dict[str, float] = {}
         self._current: str | None = None
         self._since = self.started
-        self._width = 0  # of the line on the terminal, 0 when there is none
+        self._line = ""  # on the terminal now
         self._shown = False
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -106,7 +106,9 @@ class Stages:
             if elapsed < self.delay:
                 return
             where = f" ({self.plan.index(self._current) + 1}/{len(self.plan)})" if self._current in self.plan else ""
-            self._draw(f"segaudit: {self._current}{where}, {int(elapsed)} s")
+            line = f"segaudit: {self._current}{where}, {int(elapsed)} s"
+            if line != self._line:
+                self._draw(line)
             self._shown = True
 
     def close(self, finished: bool = True) -> None:
@@ -124,15 +126,15 @@ class Stages:
                 parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.took.items())
                 self._draw(f"segaudit: audit took {total:.1f} s ({parts})")
                 self.stream.write("\n")
-            elif self._width:
+            elif self._line:
                 self._draw("")
                 self.stream.write("\r")
             self.stream.flush()
 
     def _draw(self, line: str) -> None:
-        self.stream.write("\r" + line + " " * max(0, self._width - len(line)))
+        self.stream.write("\r" + line + " " * max(0, len(self._line) - len(line)))
         self.stream.flush()
-        self._width = len(line)
+        self._line = line
 
     def _tick_until_stopped(self) -> None:
         assert self.interval is not None
