@@ -134,3 +134,23 @@ def test_an_audit_on_a_pipe_writes_nothing_on_stderr():
             "main(['audit', sys.argv[1], '--fail-on', 'none'])")
     res = subprocess.run([sys.executable, "-c", code, SAMPLE], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0 and res.stderr == "" and "findings" in res.stdout
+
+
+def test_scan_shows_the_audit_stages_and_quiet_silences_them(monkeypatch):
+    """`scan PROVIDER` has no snapshot to read: its audit starts at zoning."""
+    import types
+
+    from scanner import snapshot as snapshot_file
+    from scanner.cli import audit_options, run_audit
+    from scanner.collect import provider_commands
+
+    monkeypatch.setattr(progress, "_is_terminal", lambda stream: True)
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    module = types.SimpleNamespace(NAME="fake", HELP="a fake cloud", OPTIONS=[],
+                                   collect=lambda progress, max_workers: snapshot_file.read(SAMPLE))
+    _, scan_cmd = provider_commands("fake", module, audit_options, run_audit)
+    loud = CliRunner().invoke(scan_cmd, ["--fail-on", "none"])
+    assert loud.exit_code == 0, loud.output
+    assert "segaudit: zoning (1/4)" in loud.stderr and "reading snapshots" not in loud.stderr
+    quiet = CliRunner().invoke(scan_cmd, ["-q", "--fail-on", "none"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
