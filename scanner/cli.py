@@ -20,6 +20,7 @@ from scanner import audit as auditing, suppressions as suppressing
 from scanner.engine import discover
 from scanner.errors import InputError, write_user_text
 from scanner.findings import SEVERITIES
+from scanner.progress import SILENT, Stages
 from scanner.report import Report, tool_version
 
 EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 1, 2, 3
@@ -95,19 +96,25 @@ def pair_outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tup
     return pairs
 
 
-def emit(report: Report, pairs: list[tuple[str, str | None]], sarif_category: str = "") -> None:
-    for fmt, path in pairs:
-        if path is None:
-            colour = sys.stdout.isatty()
-            options = output.RenderOptions(colour=colour, sarif_category=sarif_category)
-            click.echo(output.render(fmt, report, options), nl=False, color=colour)
-            continue
-        text = output.render(fmt, report, output.RenderOptions(sarif_category=sarif_category))
-        try:
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as exc:
-            raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+def emit(report: Report, pairs: list[tuple[str, str | None]], sarif_category: str = "",
+         stages: Stages = SILENT) -> None:
+    to_stdout = []
+    with stages.stage("writing output"):
+        for fmt, path in pairs:
+            if path is None:
+                colour = sys.stdout.isatty()
+                options = output.RenderOptions(colour=colour, sarif_category=sarif_category)
+                to_stdout.append((output.render(fmt, report, options), colour))
+                continue
+            text = output.render(fmt, report, output.RenderOptions(sarif_category=sarif_category))
+            try:
+                with open(path, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+            except OSError as exc:
+                raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    stages.close()  # the progress line ends before the report starts on the same terminal
+    for text, colour in to_stdout:
+        click.echo(text, nl=False, color=colour)
 
 
 def exit_code(report: Report, fail_on: str, strict: bool) -> int:
@@ -117,24 +124,32 @@ def exit_code(report: Report, fail_on: str, strict: bool) -> int:
 
 
 def run_audit(snapshot: Any, formats, outputs, fail_on, zones_file, include, exclude, strict,
-              suppressions_file: str | None = None, sarif_category: str = "", on: date | None = None) -> int:
-    """`on` is the date suppressions are judged on (today, unless a test says otherwise)."""
+              suppressions_file: str | None = None, sarif_category: str = "", on: date | None = None,
+              stages: Stages | None = None) -> int:
+    """`on` is the date suppressions are judged on (today, unless a test says otherwise);
+    `stages` tells a terminal how the audit goes (default: on stderr if it is one)."""
     pairs = pair_outputs(formats, outputs)
     accepted = suppressing.load(suppressions_file) if suppressions_file else ()
-    report = auditing.audit(snapshot, include, exclude, zones_file=zones_file)
-    if suppressions_file:
-        # the file's name, not its path: reports carry nothing machine-specific
-        report = suppressing.apply(report, accepted, on or suppressing.today(), Path(suppressions_file).name)
-    emit(report, pairs, sarif_category)
+    with stages or Stages(plan=auditing.STAGES[1:]) as stages:
+        report = auditing.audit(snapshot, include, exclude, zones_file=zones_file, stages=stages)
+        if suppressions_file:
+            # the file's name, not its path: reports carry nothing machine-specific
+            report = suppressing.apply(report, accepted, on or suppressing.today(), Path(suppressions_file).name)
+        emit(report, pairs, sarif_category, stages)
     return exit_code(report, fail_on, strict)
 
 
 @main.command()
 @click.argument("snapshots", nargs=-1, required=True)
 @audit_options
-def audit(snapshots: tuple[str, ...], **opts: Any) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="No progress on the terminal.")
+def audit(snapshots: tuple[str, ...], quiet: bool, **opts: Any) -> None:
     """Audit one or more snapshot files (several accounts merge into one audit)."""
-    sys.exit(run_audit(auditing.load(snapshots), **opts))
+    with Stages(enabled=False if quiet else None, plan=auditing.STAGES) as stages:
+        with stages.stage("reading snapshots"):
+            snapshot = auditing.load(snapshots)
+        code = run_audit(snapshot, stages=stages, **opts)
+    sys.exit(code)
 
 
 @main.command()

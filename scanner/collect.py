@@ -16,7 +16,7 @@ import click
 
 from scanner import snapshot as snapshot_file
 from scanner.model import Snapshot
-from scanner.progress import Progress
+from scanner.progress import SILENT, Progress
 from scanner.report import tool_version
 
 
@@ -73,6 +73,7 @@ def provider_commands(name: str, module: ModuleType, audit_options: Callable, ru
             suppressions.load(suppressions_file)
         snap = _collect(module, quiet, max_workers, options)
         sys.exit(run_audit(snap, formats, outputs, fail_on, zones_file, include, exclude, strict,
-                           suppressions_file=suppressions_file, sarif_category=sarif_category))
+                           suppressions_file=suppressions_file, sarif_category=sarif_category,
+                           stages=SILENT if quiet else None))
 
     return snapshot_cmd, scan_cmd

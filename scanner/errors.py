@@ -5,15 +5,21 @@ class InputError(Exception):
     """A file or option the user gave is unusable; the message is the whole story."""
 
 
-def read_user_text(path: object, what: str) -> str:
-    """A file the user named, as text; unreadable or not UTF-8 is one line naming it."""
+def read_user_bytes(path: object) -> bytes:
+    """A file the user named; unreadable is one line naming it."""
     from pathlib import Path
 
     name = str(path)
     try:
-        data = Path(name).read_bytes()
+        return Path(name).read_bytes()
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
+
+
+def read_user_text(path: object, what: str) -> str:
+    """A file the user named, as text; unreadable or not UTF-8 is one line naming it."""
+    name = str(path)
+    data = read_user_bytes(path)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
