@@ -334,7 +334,7 @@ class Reachability:
             zone = self.zones.workload_zone(wl.id) or UNZONED
             subj = self._subject(wl)
             key = (fold(wl.network_id), fold(wl.subnet_id), subj.policy_ids, subj.tags, subj.service_accounts,
-                   subj.app_groups, bool(wl.public_ips), zone, _signature(wl, narrow, self.index))
+                   subj.app_groups, subj.selectors, bool(wl.public_ips), zone, _signature(wl, narrow, self.index))
             found = groups.get(key)
             if found is None:
                 groups[key] = _Class(wl, zone, [wl])

@@ -1,0 +1,71 @@
+"""`segaudit snapshot kubernetes` / `segaudit scan kubernetes`: options and the collector.
+
+Imports click only; the `kubernetes` client is loaded inside collect(), and not at all
+for --from-dir.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+
+from scanner.errors import InputError
+
+NAME = "kubernetes"
+HELP = ("a Kubernetes cluster (kubeconfig or in-cluster) or a directory of manifests: namespaces, pods and "
+        "controllers' pod templates, NetworkPolicies, services.")
+
+OPTIONS = [
+    click.option("--context", metavar="NAME", help="kubeconfig context to read (default: the current one)."),
+    click.option("--kubeconfig", type=click.Path(dir_okay=False), metavar="FILE",
+                 help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config; in a pod, its service account)."),
+    click.option("--namespace", "namespaces", multiple=True, metavar="NS",
+                 help="Read only this namespace (repeatable); default: every namespace."),
+    click.option("--from-dir", type=click.Path(file_okay=False), metavar="DIR",
+                 help="Read YAML/JSON manifests from DIR instead of a cluster (kubectl, Helm or kustomize output)."),
+    click.option("--cluster", "cluster_name", metavar="NAME",
+                 help="Name the cluster in the snapshot (default: the context's cluster, or DIR's name)."),
+]
+
+
+def api_client_for(kubeconfig: str | None, context: str | None) -> tuple[Any, str]:
+    """An ApiClient and the cluster's name, from a kubeconfig or, inside a pod, in-cluster."""
+    from kubernetes import client, config
+    from kubernetes.config.config_exception import ConfigException
+
+    in_cluster = not kubeconfig and not context and not os.environ.get("KUBECONFIG") \
+        and os.environ.get("KUBERNETES_SERVICE_HOST") and not os.path.exists(os.path.expanduser("~/.kube/config"))
+    try:
+        if in_cluster:
+            configuration = client.Configuration()
+            config.load_incluster_config(client_configuration=configuration)
+            return client.ApiClient(configuration), "in-cluster"
+        contexts, active = config.list_kube_config_contexts(config_file=kubeconfig)
+        chosen = next((c for c in contexts if c.get("name") == context), None) if context else active
+        if chosen is None:
+            raise InputError(f"no context {context!r} in the kubeconfig")
+        api = config.new_client_from_config(config_file=kubeconfig, context=chosen["name"], persist_config=False)
+        return api, (chosen.get("context") or {}).get("cluster") or chosen["name"]
+    except ConfigException as exc:
+        raise InputError(f"no usable Kubernetes configuration: {' '.join(str(exc).split())}") from None
+
+
+def collect(progress: Any, max_workers: int, context: str | None = None, kubeconfig: str | None = None,
+            namespaces: tuple[str, ...] = (), from_dir: str | None = None, cluster_name: str | None = None,
+            **_: Any) -> Any:
+    from providers.kubernetes import normalize
+
+    if from_dir:
+        if context or kubeconfig or namespaces:
+            raise InputError("--from-dir reads manifests only: drop --context, --kubeconfig and --namespace")
+        from providers.kubernetes import manifests
+
+        return normalize.normalize(manifests.read_dir(from_dir, cluster_name or ""))
+    from providers.kubernetes import fetch
+
+    api, name = api_client_for(kubeconfig, context)
+    progress.start(len(fetch.NAMESPACED) * max(1, len(namespaces)))
+    with api:
+        cluster = fetch.read_cluster(api, cluster_name or name, namespaces, max_workers, progress.advance)
+    return normalize.normalize(cluster)
