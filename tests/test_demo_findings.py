@@ -37,4 +37,4 @@ def test_planted_mistake_is_reported_under_its_check(report, check_id):
 
 def test_demo_audit_runs_every_check_cleanly(report):
     assert not report.check_errors
-    assert len(report.checks) == 17
+    assert len(report.checks) == 22
