@@ -225,15 +225,17 @@ def _policy(cluster: str, doc: dict[str, Any], resolver: _Resolver) -> FirewallP
     targets = [p for p in resolver.by_ns.get(ns, ()) if selectors.matches(pod_sel, p.labels)]
     types = policy_types(spec)
     rules: list[Rule] = []
-    for kind, direction, side in DIRECTIONS:
-        if kind not in types:
+    isolates = [direction for kind, direction, _ in DIRECTIONS if kind in types]
+    for _, direction, side in DIRECTIONS:
+        if direction not in isolates:
             continue
-        for pod in targets:
-            pod.isolated.add(direction)
-            pod.policies[direction].add(pid)
         for i, raw in enumerate(spec.get(direction) or ()):
             rules += _rules(f"{direction}[{i}]", direction, raw or {}, raw_peers=(raw or {}).get(side),
                             ns=ns, targets=targets, target_base=f"{pid} targets", resolver=resolver)
+    for pod in targets:  # only once every selector of the policy was understood
+        for direction in isolates:
+            pod.isolated.add(direction)
+            pod.policies[direction].add(pid)
     return FirewallPolicy(
         provider=PROVIDER, account=cluster, region="", id=pid, name=name, tags=labels_of(doc),
         kind="network-policy", network_id=cluster, stateful=True, evaluation="union", rules=tuple(rules))
