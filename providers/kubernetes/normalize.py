@@ -51,23 +51,38 @@ class _Resolver:
             if not pod.host_network:  # host-network pods speak with the node's address
                 self.by_ns[pod.source.namespace].append(pod)
         self._peers: dict[str, list[_Pod]] = {}
+        self._ns_matches: dict[str, list[str]] = {}
+        self._ns_by_label: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for ns, labels in ns_labels.items():
+            for kv in labels.items():
+                self._ns_by_label[kv].add(ns)
 
     def pods(self, namespace: str, pod_sel: Any, ns_sel: Any) -> tuple[str, list[_Pod]]:
         """The selector peer's id and the pods it selects, resolved once per distinct peer."""
         if ns_sel is None:
             where = f"{self.cluster}/{namespace}"
-            namespaces = [namespace]
         else:
             where = f"namespaces [{selectors.describe(ns_sel)}] of {self.cluster}"
-            namespaces = [n for n, labels in sorted(self.ns_labels.items()) if selectors.matches(ns_sel, labels)]
         peer_id = f"pods [{selectors.describe(pod_sel)}] in {where}"
         found = self._peers.get(peer_id)
         if found is None:
+            namespaces = [namespace] if ns_sel is None else self._namespaces(where, ns_sel)
             found = [p for n in namespaces for p in self.by_ns.get(n, ()) if selectors.matches(pod_sel, p.labels)]
             self._peers[peer_id] = found
             for pod in found:
                 pod.selectors.append(peer_id)
         return peer_id, found
+
+    def _namespaces(self, key: str, ns_sel: Any) -> list[str]:
+        found = self._ns_matches.get(key)
+        if found is None:
+            # matchLabels narrow the candidates through an index; expressions are checked on those
+            wanted = [(str(k), str(v)) for k, v in (ns_sel.get("matchLabels") or {}).items()]
+            candidates = set.intersection(*(self._ns_by_label.get(kv, set()) for kv in wanted)) if wanted \
+                else self.ns_labels
+            found = self._ns_matches[key] = [n for n in sorted(candidates)
+                                             if selectors.matches(ns_sel, self.ns_labels[n])]
+        return found
 
     def named(self, base_id: str, members: list[_Pod], name: str, protocol: str) -> list[tuple[int, str]]:
         """(port number, selector id) for each number a named port resolves to among `members`."""
