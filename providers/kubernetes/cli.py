@@ -13,6 +13,7 @@ import click
 from scanner.errors import InputError
 
 NAME = "kubernetes"
+RETRIES = 6
 HELP = ("a Kubernetes cluster (kubeconfig or in-cluster) or a directory of manifests: namespaces, pods and "
         "controllers' pod templates, NetworkPolicies, services.")
 
@@ -36,19 +37,32 @@ def api_client_for(kubeconfig: str | None, context: str | None) -> tuple[Any, st
 
     in_cluster = not kubeconfig and not context and not os.environ.get("KUBECONFIG") \
         and os.environ.get("KUBERNETES_SERVICE_HOST") and not os.path.exists(os.path.expanduser("~/.kube/config"))
+    configuration = client.Configuration()
     try:
         if in_cluster:
-            configuration = client.Configuration()
             config.load_incluster_config(client_configuration=configuration)
-            return client.ApiClient(configuration), "in-cluster"
-        contexts, active = config.list_kube_config_contexts(config_file=kubeconfig)
-        chosen = next((c for c in contexts if c.get("name") == context), None) if context else active
-        if chosen is None:
-            raise InputError(f"no context {context!r} in the kubeconfig")
-        api = config.new_client_from_config(config_file=kubeconfig, context=chosen["name"], persist_config=False)
-        return api, (chosen.get("context") or {}).get("cluster") or chosen["name"]
+            name = "in-cluster"
+        else:
+            contexts, active = config.list_kube_config_contexts(config_file=kubeconfig)
+            chosen = next((c for c in contexts if c.get("name") == context), None) if context else active
+            if chosen is None:
+                raise InputError(f"no context {context!r} in the kubeconfig")
+            config.load_kube_config(config_file=kubeconfig, context=chosen["name"],
+                                    client_configuration=configuration, persist_config=False)
+            name = (chosen.get("context") or {}).get("cluster") or chosen["name"]
     except ConfigException as exc:
         raise InputError(f"no usable Kubernetes configuration: {' '.join(str(exc).split())}") from None
+    configuration.retries = retries()
+    return client.ApiClient(configuration), name
+
+
+def retries() -> Any:
+    """The API server's priority and fairness answers 429 with Retry-After under load;
+    list calls (GET only) are retried on it and on 5xx with backoff, then become a gap."""
+    from urllib3.util.retry import Retry
+
+    return Retry(total=RETRIES, connect=2, backoff_factor=0.5, status_forcelist=(429, 500, 502, 503, 504),
+                 allowed_methods=frozenset({"GET"}), respect_retry_after_header=True, raise_on_status=False)
 
 
 def collect(progress: Any, max_workers: int, context: str | None = None, kubeconfig: str | None = None,

@@ -40,10 +40,14 @@ class FakeCluster:
                                                "daemonsets": []}
         self.forbidden: set[tuple[str, str]] = set()  # (resource, namespace or "*" for cluster-wide)
         self.calls: list[tuple[str, str, dict]] = []  # (method, path, query)
+        self.throttled: dict[str, int] = {}  # path -> how many more 429s it answers
         self._server: ThreadingHTTPServer | None = None
 
     def add(self, resource: str, obj: dict) -> None:
         self.objects[resource].append(obj)
+
+    def throttle(self, path: str, times: int) -> None:
+        self.throttled[path] = times
 
     def forbid(self, resource: str, namespace: str = "*") -> None:
         self.forbidden.add((resource, namespace))
@@ -60,6 +64,11 @@ class FakeCluster:
                 url = urlparse(self.path)
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
                 fake.calls.append(("GET", url.path, query))
+                if fake.throttled.get(url.path, 0) > 0:
+                    fake.throttled[url.path] -= 1
+                    self._answer(429, {"kind": "Status", "reason": "TooManyRequests", "message": "slow down"},
+                                 {"Retry-After": "0"})
+                    return
                 self._answer(*fake.answer(url.path, query))
 
             def _other(self):
@@ -68,9 +77,11 @@ class FakeCluster:
 
             do_POST = do_PUT = do_PATCH = do_DELETE = _other
 
-            def _answer(self, status, doc):
+            def _answer(self, status, doc, headers=None):
                 body = json.dumps(doc).encode()
                 self.send_response(status)
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

@@ -165,3 +165,14 @@ def test_an_unreachable_api_server_is_a_gap_not_a_traceback(tmp_path):
 
     snap = k8s_cli.collect(QUIET, 2, kubeconfig=path)
     assert snap.errors and all(e.provider == "kubernetes" for e in snap.errors)
+
+
+def test_throttling_is_retried_and_persistent_throttling_is_a_gap(fake, tmp_path):
+    fake.throttle("/apis/networking.k8s.io/v1/networkpolicies", 2)
+    snap = collect(fake, tmp_path)
+    assert not [e for e in snap.errors if e.operation == "list networkpolicies"]
+    assert len([p for p in snap.policies if p.name in ("deny", "a-from-y")]) == 3
+    fake.throttle("/apis/apps/v1/daemonsets", 100)
+    snap = collect(fake, tmp_path)
+    (gap,) = [e for e in snap.errors if e.operation == "list daemonsets"]
+    assert gap.code == "TooManyRequests" and snap.networks[0].policy_enforcement == "unknown"
