@@ -27,6 +27,11 @@ OPTIONS = [
                  help="Read YAML/JSON manifests from DIR instead of a cluster (kubectl, Helm or kustomize output)."),
     click.option("--cluster", "cluster_name", metavar="NAME",
                  help="Name the cluster in the snapshot (default: the context's cluster, or DIR's name)."),
+    click.option("--attach-network", "attached", multiple=True, metavar="NETWORK_ID",
+                 help="Cloud network (VPC / VNet id) whose workloads reach pod addresses directly (VPC-native CNI); "
+                      "audit with that cloud's snapshot. Needs --pod-cidr."),
+    click.option("--pod-cidr", "pod_cidrs", multiple=True, metavar="CIDR",
+                 help="Address range of the pods, as routed in the attached networks (repeatable)."),
 ]
 
 
@@ -67,19 +72,31 @@ def retries() -> Any:
 
 def collect(progress: Any, max_workers: int, context: str | None = None, kubeconfig: str | None = None,
             namespaces: tuple[str, ...] = (), from_dir: str | None = None, cluster_name: str | None = None,
-            **_: Any) -> Any:
+            attached: tuple[str, ...] = (), pod_cidrs: tuple[str, ...] = (), **_: Any) -> Any:
+    import ipaddress
+    from functools import partial
+
     from providers.kubernetes import normalize
+
+    if attached and not pod_cidrs:
+        raise InputError("--attach-network needs --pod-cidr: the pods' address range in that network")
+    for cidr in pod_cidrs:
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            raise InputError(f"--pod-cidr {cidr!r} is not an address range like 10.0.128.0/17") from None
+    to_model = partial(normalize.normalize, attached=attached, pod_cidrs=pod_cidrs)
 
     if from_dir:
         if context or kubeconfig or namespaces:
             raise InputError("--from-dir reads manifests only: drop --context, --kubeconfig and --namespace")
         from providers.kubernetes import manifests
 
-        return normalize.normalize(manifests.read_dir(from_dir, cluster_name or ""))
+        return to_model(manifests.read_dir(from_dir, cluster_name or ""))
     from providers.kubernetes import fetch
 
     api, name = api_client_for(kubeconfig, context)
     progress.start(len(fetch.NAMESPACED) * max(1, len(namespaces)))
     with api:
         cluster = fetch.read_cluster(api, cluster_name or name, namespaces, max_workers, progress.advance)
-    return normalize.normalize(cluster)
+    return to_model(cluster)

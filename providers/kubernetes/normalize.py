@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from providers.kubernetes import cni, selectors
 from providers.kubernetes.raw import Cluster, PodSource, dig, labels_of, meta
 from scanner.model import (
-    CLUSTER_DNS_SELECTOR, Account, CollectionError, FirewallPolicy, Network, Peer, PortRange, Rule,
+    CLUSTER_DNS_SELECTOR, Account, CollectionError, FirewallPolicy, Network, Peer, Peering, PortRange, Rule,
     Snapshot, Subnet, Workload,
 )
 
@@ -102,7 +102,9 @@ class _Resolver:
         return out
 
 
-def normalize(cluster: Cluster) -> Snapshot:
+def normalize(cluster: Cluster, attached: Iterable[str] = (), pod_cidrs: Iterable[str] = ()) -> Snapshot:
+    """`attached`: cloud networks whose workloads reach pod addresses directly (a VPC-native
+    CNI: EKS VPC CNI, GKE alias IPs, Azure CNI), over `pod_cidrs`."""
     name = cluster.name
     ns_labels = _namespaces(cluster)
     pods = _pods(cluster)
@@ -120,6 +122,7 @@ def normalize(cluster: Cluster) -> Snapshot:
     defaults = {d: _allow_all(name, d) for d in ("ingress", "egress")}
     enforcement, plugin = cni.verdict(cluster.daemonsets) if cluster.live else ("unknown", "")
     network = Network(provider=PROVIDER, account=name, region="", id=name, name=name, flat=True,
+                      cidrs=tuple(str(ipaddress.ip_network(c, strict=False)) for c in pod_cidrs),
                       policy_enforcement=enforcement, tags={"cni": plugin} if plugin else {})
     subnets = tuple(
         Subnet(provider=PROVIDER, account=name, region="", id=f"{name}/{ns}", name=ns, tags=labels,
@@ -132,8 +135,18 @@ def normalize(cluster: Cluster) -> Snapshot:
         subnets=subnets,
         policies=(*policies, *defaults.values()),
         workloads=workloads,
+        peerings=tuple(p for other in attached for p in _attachment(name, other)),
         errors=tuple(errors),
     )
+
+
+def _attachment(cluster: str, network_id: str) -> tuple[Peering, Peering]:
+    """Both sides of the pod network's link to a cloud network, as a peering whose routes
+    the platform exchanges: the cloud's subnets route the pod CIDRs to the pods, the pods
+    route the cloud's address space back."""
+    common = dict(provider=PROVIDER, account=cluster, region="", state="active", route_exchange="automatic")
+    return (Peering(id=f"{cluster}/attached/{network_id}", network_id=cluster, peer_network_id=network_id, **common),
+            Peering(id=f"{network_id}/attached/{cluster}", network_id=network_id, peer_network_id=cluster, **common))
 
 
 # -- namespaces and pods ---------------------------------------------------------------
