@@ -114,7 +114,7 @@ def normalize(cluster: Cluster, attached: Iterable[str] = (), pod_cidrs: Iterabl
     for doc in sorted(cluster.policies, key=lambda d: (meta(d).get("namespace", ""), meta(d).get("name", ""))):
         try:
             policies.append(_policy(name, doc, resolver))
-        except selectors.SelectorError as exc:
+        except ValueError as exc:  # SelectorError, an ipBlock or port the API server would refuse
             errors.append(CollectionError(provider=PROVIDER, account=name, service="networking.k8s.io",
                                           operation="NetworkPolicy", code="Invalid",
                                           message=f"{_ref(doc)}: {exc}; the policy is left out"))

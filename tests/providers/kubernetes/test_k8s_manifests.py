@@ -92,3 +92,19 @@ def test_missing_directory_is_one_line_and_exit_2(tmp_path):
 def test_from_dir_refuses_live_options(tmp_path):
     res = CliRunner().invoke(main, ["snapshot", "kubernetes", "--from-dir", str(tmp_path), "--context", "x"])
     assert res.exit_code == 2 and "--from-dir reads manifests only" in res.stderr
+
+
+@pytest.mark.parametrize("rule", [
+    {"from": [{"ipBlock": {"cidr": "10.0.0.0/33"}}]},
+    {"ports": [{"port": 80, "endPort": "many"}]},
+])
+def test_an_ip_block_or_port_the_api_server_would_refuse_is_a_gap(rule):
+    raw = manifests.from_objects([
+        {"kind": "Pod", "metadata": {"name": "p", "namespace": "n", "labels": {"a": "b"}}, "spec": {}},
+        {"kind": "NetworkPolicy", "metadata": {"name": "bad", "namespace": "n"},
+         "spec": {"podSelector": {}, "ingress": [rule]}}], "c")
+    snap = normalize.normalize(raw)
+    (gap,) = snap.errors
+    assert gap.code == "Invalid" and "NetworkPolicy n/bad" in gap.message
+    (pod,) = snap.workloads
+    assert pod.policy_ids == ("c/k8s:allow-all-ingress", "c/k8s:allow-all-egress")  # as if the policy were absent
