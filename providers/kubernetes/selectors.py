@@ -5,8 +5,6 @@ differently from {} ("select everything"), as NetworkPolicy peers do.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any, Mapping
 
 
@@ -41,30 +39,18 @@ def _expression(expr: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
     raise SelectorError(f"unknown selector operator {op!r}")
 
 
-def canonical(selector: Mapping[str, Any] | None) -> Any:
-    """A form that compares equal for selectors that select the same way."""
-    if selector is None:
-        return None
-    labels = sorted((str(k), str(v)) for k, v in (selector.get("matchLabels") or {}).items())
-    exprs = sorted((e.get("key", ""), e.get("operator", ""), sorted(str(v) for v in e.get("values") or ()))
-                   for e in selector.get("matchExpressions") or ())
-    return [labels, exprs]
-
-
-def stable_id(prefix: str, *parts: Any) -> str:
-    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-    return f"{prefix}:{digest[:16]}"
-
-
 def describe(selector: Mapping[str, Any] | None) -> str:
-    """kubectl's spelling: app=web,tier in (a,b); {} is "all"."""
+    """kubectl's spelling, sorted: app=web,tier in (a,b); {} is "all". Selector peers are
+    named by it, so equal selectors share one id and the id reads well in evidence."""
     if not selector:
         return "all"
     parts = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
-    for e in selector.get("matchExpressions") or ():
+    for e in sorted(selector.get("matchExpressions") or (), key=lambda e: (e.get("key", ""), e.get("operator", ""))):
         op, key = e.get("operator", ""), e.get("key", "")
         if op in ("In", "NotIn"):
             parts.append(f"{key} {op.lower()} ({','.join(sorted(str(v) for v in e.get('values') or ()))})")
-        else:
+        elif op in ("Exists", "DoesNotExist"):
             parts.append(key if op == "Exists" else f"!{key}")
+        else:
+            raise SelectorError(f"unknown selector operator {op!r}")
     return ",".join(parts)
