@@ -112,7 +112,7 @@ def read_cluster(api_client: ApiClient, cluster: str, namespaces: Iterable[str] 
                 raw[key] += future.result()
                 advance(f"{key} {ns}".strip())
             except Gap as gap:
-                if ns or gap.status != 403:
+                if ns or gap.status != 403 or not names:  # no namespace known to fall back on
                     out.errors.append(gap.error)
                     continue
                 # The cluster-wide list is refused: read each namespace on its own.

@@ -176,3 +176,10 @@ def test_throttling_is_retried_and_persistent_throttling_is_a_gap(fake, tmp_path
     snap = collect(fake, tmp_path)
     (gap,) = [e for e in snap.errors if e.operation == "list daemonsets"]
     assert gap.code == "TooManyRequests" and snap.networks[0].policy_enforcement == "unknown"
+
+
+def test_namespaces_and_pods_both_forbidden_leave_two_gaps(fake, tmp_path):
+    fake.forbid("namespaces")
+    snap = collect(fake, tmp_path)
+    assert {(e.operation, e.region) for e in snap.errors} == {("list namespaces", ""), ("list pods", "")}
+    assert not snap.workloads and {p.name for p in snap.policies} >= {"deny", "a-from-y"}
