@@ -1,5 +1,6 @@
 """Both seed articles' NetworkPolicy YAML (data/seed-*/networkpolicies.yaml), with the
-workloads they are about, audited from manifests; connectivity worked out by hand."""
+workloads they are about, and an upstream-style x/y/z scenario set (data/e2e-xyz),
+audited from manifests; connectivity worked out by hand."""
 from __future__ import annotations
 
 import json
@@ -88,6 +89,9 @@ def test_micro_article_dns():
 
 
 EXPECTED = {
+    # z has no policy; y denies ingress only; x denies both; kube-system's deny blocks CoreDNS
+    "e2e-xyz": {("SEG601", "e2e-xyz/z"), ("SEG602", "e2e-xyz/y"), ("SEG602", "e2e-xyz/z"),
+                ("SEG604", "e2e-xyz/kube-system/coredns")},
     "seed-zones": {("SEG601", "seed-zones/data"), ("SEG602", "seed-zones/data"),
                    ("SEG603", "seed-zones/production/payment-service-egress")},
     "seed-micro": {("SEG601", "seed-micro/api-gateway"), ("SEG602", "seed-micro/api-gateway")},
@@ -108,3 +112,15 @@ def test_dns_finding_names_the_rule_and_the_pods_beyond_dns():
     (finding,) = report.findings
     assert "rule egress[1]" in finding.message and "udp/53" in finding.message
     assert any("seed-zones/data/reporting" in e for e in finding.evidence)
+
+
+def test_e2e_set_connectivity():
+    """y/a admits x only on 80, but x may not send (deny-all): nothing reaches y/a; z/a
+    is reached by every pod outside x (CoreDNS too: kube-system denies ingress only);
+    nobody reaches CoreDNS."""
+    ctx = AuditContext(load("e2e-xyz"))
+    assert reach(ctx, "e2e-xyz/y/a") == {}
+    assert set(reach(ctx, "e2e-xyz/z/a")) == ({f"e2e-xyz/{n}/{p}" for n in "yz" for p in "abc"} - {"e2e-xyz/z/a"}
+                                             | {"e2e-xyz/kube-system/coredns"})
+    assert reach(ctx, "e2e-xyz/kube-system/coredns") == {}
+    assert reached_from(ctx, "e2e-xyz/x/a") == {}
