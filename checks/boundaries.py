@@ -42,6 +42,7 @@ from scanner.reach import UNZONED
         "https://learn.microsoft.com/azure/well-architected/security/networking",
     ),
     tags=("zones", "lateral-movement"),
+    providers=("aws", "gcp", "azure", "kubernetes"),
     params={"management_zone": "management"},
 ))
 def forbidden_zone_flow(ctx: AuditContext, management_zone: str = "management") -> Iterator[Result]:

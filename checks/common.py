@@ -43,6 +43,7 @@ _KIND_LABEL = {
     "network-firewall-policy": "Network firewall policy",
     "hierarchical-firewall-policy": "Hierarchical firewall policy",
     "nsg": "NSG",
+    "network-policy": "NetworkPolicy",
 }
 
 
@@ -96,8 +97,8 @@ def peer_text(peer: Peer) -> str:
         return "any address"
     if peer.kind == "internet":
         return "the internet"
-    if peer.kind == "cidr":
-        return peer.value
+    if peer.kind in ("cidr", "selector"):
+        return peer.value  # a selector peer's id says which pods it selects
     kind = {"group": "security group", "prefix-list": "prefix list", "tag": "network tag",
             "service-account": "service account", "service-tag": "service tag",
             "app-group": "application security group"}.get(peer.kind, peer.kind)

@@ -5,4 +5,5 @@ PROVIDERS: dict[str, str] = {
     "aws": "providers.aws.cli",
     "gcp": "providers.gcp.cli",
     "azure": "providers.azure.cli",
+    "kubernetes": "providers.kubernetes.cli",
 }

@@ -13,7 +13,7 @@ from typing import Iterable
 from scanner.engine import BUILTIN_DIST, CheckMeta, discover
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "docs" / "checks.md"
-PROVIDER_NAMES = {"aws": "AWS", "gcp": "GCP", "azure": "Azure"}
+PROVIDER_NAMES = {"aws": "AWS", "gcp": "GCP", "azure": "Azure", "kubernetes": "Kubernetes"}
 
 
 def builtin_checks() -> list[CheckMeta]:

@@ -145,6 +145,8 @@ def run(checks: list[Check], ctx: Any) -> RunResult:
             errors.append(CheckError(chk.meta.id, f"{type(exc).__name__}: {exc}"))
             continue
         for res in results:
+            if res.resource.provider not in chk.meta.providers:
+                continue  # a check judges only the platforms it claims (and is tested on)
             finding = to_finding(chk.meta, res)
             findings.setdefault(finding.fingerprint, finding)
     ordered = tuple(sorted(fold_by_cause(list(findings.values())), key=lambda f: f.sort_key))

@@ -55,6 +55,14 @@ class Network(Resource):
     # Every workload reaches every other without routes or addresses (a Kubernetes
     # cluster's pod network); policies still decide.
     flat: bool = False
+    # Whether the network's policies are enforced by something on it (a Kubernetes CNI
+    # that implements NetworkPolicy): "enforced", "not-enforced", "unknown" (a manifest-
+    # only snapshot cannot tell), "" where the question does not arise (cloud networks).
+    policy_enforcement: Literal["", "enforced", "not-enforced", "unknown"] = ""
+
+
+# Workload.selectors entry marking the cluster's DNS servers (the pods behind kube-dns).
+CLUSTER_DNS_SELECTOR = "cluster-dns"
 
 
 @frozen
@@ -252,6 +260,7 @@ PolicyKind = Literal[
     "nsg",
     "listener",  # the ports a load balancer's frontend forwards (GCP forwarding rules)
     "appliance-firewall",  # rules of a firewall appliance on the path (Azure Firewall)
+    "network-policy",  # Kubernetes NetworkPolicy
 ]
 
 

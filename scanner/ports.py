@@ -1,6 +1,6 @@
 """Sets of (protocol, port) as sorted disjoint intervals.
 
-Protocols are tcp, udp, icmp, icmpv6 and "other" (every other IP protocol, lumped:
+Protocols are tcp, udp, sctp, icmp, icmpv6 and "other" (every other IP protocol, lumped:
 segmentation questions are about TCP and UDP ports; ESP or GRE only ever need "is it
 open at all"). ICMP has no ports; it is held as the full range so set algebra stays
 uniform and prints as plain "icmp".
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping
 
-PROTOCOLS: tuple[str, ...] = ("tcp", "udp", "icmp", "icmpv6", "other")
-PORTED = ("tcp", "udp")
+PROTOCOLS: tuple[str, ...] = ("tcp", "udp", "sctp", "icmp", "icmpv6", "other")
+PORTED = ("tcp", "udp", "sctp")
 FULL = ((0, 65535),)
-_NUMBERS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
-_NAMES = {"tcp": "TCP", "udp": "UDP", "icmp": "ICMP", "icmpv6": "ICMPv6", "other": "other IP protocols"}
+_NUMBERS = {"6": "tcp", "17": "udp", "132": "sctp", "1": "icmp", "58": "icmpv6"}
+_NAMES = {"tcp": "TCP", "udp": "UDP", "sctp": "SCTP", "icmp": "ICMP", "icmpv6": "ICMPv6", "other": "other IP protocols"}
 
 Intervals = tuple[tuple[int, int], ...]
 

@@ -1,7 +1,7 @@
 """Which zone every subnet and workload belongs to, and why.
 
 With a policy file, its selectors decide (first zone in file order whose selector
-matches). Without one, zones are inferred from tags (Zone, Tier, segaudit:zone, any
+matches); `namespace` and `labels` select Kubernetes namespaces and pods. Without one, zones are inferred from tags (Zone, Tier, segaudit:zone, any
 case), then names, then routes (a default route to an internet gateway makes a subnet
 dmz). A workload takes its own selector or tag first, else its subnet's zone. Resources
 nothing places stay unzoned and are reported, never dropped.
@@ -100,18 +100,26 @@ class ZoneMap:
         via = self._subnets.get(fold(wl.subnet_id))
         return Assignment(via.zone, f"in subnet {wl.subnet_id} ({via.reason})") if via else None
 
+    def _namespace(self, obj: Any, network: Any) -> str:
+        """The Kubernetes namespace of a subnet or workload of a pod network, else ""."""
+        if network is None or not network.flat:
+            return ""
+        subnet = obj if isinstance(obj, Subnet) else self.index.subnet(obj.subnet_id)
+        return subnet.name if subnet is not None else ""
+
     def _select(self, obj: Any, nets: list[Any]) -> Assignment | None:
         network = self.index.network(obj.network_id)
+        namespace = self._namespace(obj, network)
         for zone in self.policy.zones:
             for i, sel in enumerate(zone.selectors):
-                if self._matches(sel, obj, nets, network):
+                if self._matches(sel, obj, nets, network, namespace):
                     return Assignment(zone.name, f"{self.policy.source}: zone {zone.name} match[{i}]")
         return None
 
     @staticmethod
-    def _matches(sel: dict[str, Any], obj: Any, nets: list[Any], network: Any) -> bool:
+    def _matches(sel: dict[str, Any], obj: Any, nets: list[Any], network: Any, namespace: str = "") -> bool:
         for key, want in sel.items():
-            if key == "tags":
+            if key in ("tags", "labels"):  # labels: the Kubernetes word for the same thing
                 lowered = {k.lower(): v for k, v in obj.tags.items()}
                 if not all(k.lower() in lowered and _glob(v, lowered[k.lower()]) for k, v in want.items()):
                     return False
@@ -128,6 +136,9 @@ class ZoneMap:
                     return False
             elif key == "network":
                 if not (_glob(want, obj.network_id) or (network is not None and _glob(want, network.name))):
+                    return False
+            elif key == "namespace":
+                if not (namespace and _glob(want, namespace)):
                     return False
             elif key in ("provider", "account"):
                 if getattr(obj, key) != want:

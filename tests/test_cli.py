@@ -100,7 +100,21 @@ def test_help_and_audit_import_no_cloud_sdk():
         "from scanner.cli import main\n"
         "r = CliRunner().invoke(main, ['--help']); assert r.exit_code == 0, r.output\n"
         f"r = CliRunner().invoke(main, ['audit', {SAMPLE!r}, '--fail-on', 'none']); assert r.exit_code == 0, r.output\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'google', 'azure', 'moto'))\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'google', 'azure', 'moto', 'kubernetes'))\n"
+        "assert not bad, bad\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_scan_kubernetes_from_dir_imports_no_kubernetes_client():
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from scanner.cli import main\n"
+        "r = CliRunner().invoke(main, ['scan', 'kubernetes', '--from-dir', 'tests/providers/kubernetes/data/seed-micro',"
+        " '--quiet', '--fail-on', 'none']); assert r.exit_code == 0, r.output\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'kubernetes')\n"
         "assert not bad, bad\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)

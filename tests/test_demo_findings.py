@@ -66,4 +66,4 @@ def test_rule_level_findings_say_live_or_latent(report):
 
 def test_demo_audit_runs_every_check_cleanly(report):
     assert not report.check_errors
-    assert len(report.checks) == 19
+    assert len(report.checks) == 24  # 17 + SEG105 + SEG206 + SEG601-605

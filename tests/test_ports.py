@@ -44,9 +44,9 @@ def test_readable_names_what_people_read():
         "tcp/443, udp/53, ICMP, ICMPv6, other IP protocols"
     assert PortSet.parse_many(["tcp/all", "udp/0-100"]).readable() == "all TCP, udp/0-100"
     assert (every - PortSet.parse("tcp/22")).readable() == "every port and protocol except tcp/22"
-    assert (every - PortSet.parse("tcp/all")).readable() == "all UDP, ICMP, ICMPv6, other IP protocols"
+    assert (every - PortSet.parse("tcp/all")).readable() == "all UDP, all SCTP, ICMP, ICMPv6, other IP protocols"
     assert (every - PortSet.parse("udp/53")).readable(limit=1) == "every port and protocol except udp/53"
-    assert (every - PortSet.parse("icmp")).readable() == "all TCP, all UDP, ICMPv6, other IP protocols"
+    assert (every - PortSet.parse("icmp")).readable() == "all TCP, all UDP, all SCTP, ICMPv6, other IP protocols"
     # exactly half the port space is still listed; one port more and it reads as the complement
     assert PortSet.parse("tcp/0-32767").readable() == "tcp/0-32767"
     assert PortSet.parse("tcp/0-32768").readable() == "all TCP except 32769-65535"

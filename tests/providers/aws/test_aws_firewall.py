@@ -118,7 +118,7 @@ NO_SSH = {"StatefulRules": [stateful_rule("DROP", 22)]}
 SCENARIOS = {
     "no_firewall_rules_pass_everything": (lambda: estate(), "eni-b", {"internal": ["all"]}),
     "stateful_drop_of_ssh_between_spokes": (lambda: estate(stateful=NO_SSH), "eni-b",
-                                            {"internal": ["tcp/0-21", "tcp/23-65535", "udp/all", "icmp", "icmpv6", "other"]}),
+                                            {"internal": ["tcp/0-21", "tcp/23-65535", "udp/all", "sctp/all", "icmp", "icmpv6", "other"]}),
     "strict_order_pass_443_then_drop_strict": (
         lambda: estate(stateful={"StatefulRules": [stateful_rule("PASS", 443)]}, strict=True,
                        defaults=["aws:drop_strict"]), "eni-b", {"internal": ["tcp/443"]}),
@@ -143,7 +143,7 @@ SCENARIOS = {
                 "Sources": [{"AddressDefinition": "10.1.0.0/16"}], "Protocols": [6],
                 "DestinationPorts": [{"FromPort": 443, "ToPort": 443}]}}},
             {"Priority": 2, "RuleDefinition": {"Actions": ["aws:pass"], "MatchAttributes": {"Protocols": [6]}}}]),
-        "eni-b", {"internal": ["tcp/0-442", "tcp/444-65535", "udp/all", "icmp", "icmpv6", "other"]}),
+        "eni-b", {"internal": ["tcp/0-442", "tcp/444-65535", "udp/all", "sctp/all", "icmp", "icmpv6", "other"]}),
     "stateless_drop_narrowed_by_source_ports_is_not_applied": (
         lambda: estate(stateless=[
             {"Priority": 1, "RuleDefinition": {"Actions": ["aws:drop"], "MatchAttributes": {
