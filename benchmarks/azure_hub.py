@@ -7,16 +7,19 @@ subscriptions are peered with the hub only; each has web/app/data subnets (place
 zones by name) whose NSGs name application security groups and service tags
 (VirtualNetwork, AzureLoadBalancer, Internet, Storage, AzureFrontDoor.Backend) next to
 Azure's six default rules, and one UDR sending 0.0.0.0/0 and 10.0.0.0/8 to the firewall,
-so spoke-to-spoke traffic crosses it. The topology is fixed; `workloads` (2,000 or
-20,000 NICs) fills it.
+so spoke-to-spoke traffic crosses it. The 200 spokes are fixed; `workloads` (2,000 or
+20,000 NICs) sets the applications per spoke (ten NICs each, with their own ASGs, NSG
+rules and firewall rule), so what rules tell apart grows with the estate.
 """
 from __future__ import annotations
 
 import random
 from itertools import count
 
+from synth import cidrs, port_ranges
+
 from scanner.model import (
-    Account, FirewallPolicy, Gateway, Network, Peer, Peering, PortRange, Route, RouteTable, Rule, Snapshot,
+    Account, FirewallPolicy, Gateway, Network, Peer, Peering, Route, RouteTable, Rule, Snapshot,
     Subnet, Workload,
 )
 
@@ -25,6 +28,7 @@ HUB_SPACE, FIREWALL_IP, MGMT = "10.0.0.0/16", "10.0.0.4", "10.0.1.0/24"
 TIERS = ("web", "app", "data")
 ASG = {"web": "asg-web", "app": "asg-app", "data": "asg-db", "monitoring": "asg-monitoring"}
 PORTS = {"web": (443, 8443), "app": (8080, 8443, 9000), "data": (1433, 5432, 6379)}
+APP_SIZE = 10  # NICs per application (web, app and data tiers, each with its own ASG)
 SYSTEM, USER = 100, 0  # route priorities as the normalizer writes them
 LB_PROBE = ("168.63.129.16/32",)
 
@@ -52,14 +56,6 @@ def spoke_subnet(s: int, t: int) -> str:
     return f"10.{1 + s}.{t}.0/24"
 
 
-def _ports(values) -> tuple[PortRange, ...]:
-    return tuple(PortRange(first=p, last=p) for p in sorted(set(values)))
-
-
-def _cidrs(*values: str) -> tuple[Peer, ...]:
-    return tuple(Peer(kind="cidr", value=c) for c in values)
-
-
 def default_rules(nsg: str, vnet_tag: tuple[str, ...]) -> list[Rule]:
     """Azure's six default security rules, ids as ARM gives them."""
     vnet = Peer(kind="service-tag", value="VirtualNetwork", cidrs=vnet_tag)
@@ -82,6 +78,8 @@ class _Builder:
     def __init__(self, workloads: int, spokes: int, subscriptions: int, seed: int) -> None:
         assert spokes <= 250 and workloads <= spokes * 3 * 240, "10.1-250.0.0/16 spokes, 240 NICs per subnet"
         self.workloads, self.spokes, self.subs, self.rnd = workloads, spokes, subscriptions, random.Random(seed)
+        self.apps = -(-workloads // (spokes * APP_SIZE))  # applications per spoke
+        assert self.apps <= 100, "NSG priorities hold 100 applications per spoke"
         self.out: dict[str, list] = {k: [] for k in Snapshot.__dataclass_fields__}
 
     def sub(self, s: int) -> str:
@@ -96,8 +94,9 @@ class _Builder:
     def subnet_id(self, s: int, t: int) -> str:
         return f"{self.vnet(s)}/subnets/snet-{TIERS[t]}"
 
-    def asg(self, s: int, tier: str) -> str:
-        return f"{self.spoke_rg(s)}/applicationSecurityGroups/{ASG[tier]}"
+    def asg(self, s: int, tier: str, app: int | None = None) -> str:
+        name = ASG[tier] if app is None else f"{ASG[tier]}-{app:02d}"
+        return f"{self.spoke_rg(s)}/applicationSecurityGroups/{name}"
 
     def base(self, sub: str, id: str, name: str) -> dict:
         return dict(provider="azure", account=sub, region=REGION, id=id, name=name)
@@ -108,29 +107,34 @@ class _Builder:
         vnet_tag = (spoke_space(s), HUB_SPACE)
         internet, vnet = Peer(kind="internet", value="Internet"), Peer(kind="service-tag", value="VirtualNetwork",
                                                                         cidrs=vnet_tag)
-        me = (Peer(kind="app-group", value=self.asg(s, tier)),)
+        storage = Peer(kind="service-tag", value="Storage")
+        group = lambda tier_, app: Peer(kind="app-group", value=self.asg(s, tier_, app))  # noqa: E731
         rules: list[tuple] = []  # (direction, action, priority, ports, peers, targets)
+        others = [o for o in range(self.spokes) if o != s]
+        for a in range(self.apps):  # each application's own ASGs and rules, priorities 100-2990
+            me, p = (group(tier, a),), 100 + 10 * a
+            if tier == "web":
+                rules += [("ingress", "allow", p, (443,), (internet,), me),
+                          ("egress", "allow", p, (8080,), (group("app", a),), me)]
+            elif tier == "app":
+                rules += [("ingress", "allow", p, (8080,), (group("web", a),), me),
+                          ("egress", "allow", p, (1433, 5432), (group("data", a),), me)]
+            else:
+                rules.append(("ingress", "allow", p, PORTS["data"], (group("app", a),), me))
+            if others:  # a partner application in another spoke, through the firewall
+                rules.append(("ingress", "allow", 2000 + 10 * a, (rnd.choice(PORTS[tier]),),
+                              cidrs(spoke_subnet(rnd.choice(others), 1)), me))
         if tier == "web":
-            rules += [("ingress", "allow", 100, (443,), (internet,), me),
-                      ("ingress", "allow", 110, (443,), (Peer(kind="service-tag", value="AzureFrontDoor.Backend"),), me),
-                      ("egress", "allow", 100, (8080,), (Peer(kind="app-group", value=self.asg(s, "app")),), me)]
-        elif tier == "app":
-            rules += [("ingress", "allow", 100, (8080,), (Peer(kind="app-group", value=self.asg(s, "web")),), me),
-                      ("egress", "allow", 100, (1433, 5432), (Peer(kind="app-group", value=self.asg(s, "data")),), me),
-                      ("egress", "allow", 110, (443,), (Peer(kind="service-tag", value="Storage"),), ())]
+            rules.append(("ingress", "allow", 1900, (443,), (Peer(kind="service-tag", value="AzureFrontDoor.Backend"),), ()))
         else:
-            rules += [("ingress", "allow", 100, PORTS["data"], (Peer(kind="app-group", value=self.asg(s, "app")),), me),
-                      ("ingress", "deny", 4000, (), (vnet,), ()),
-                      ("egress", "allow", 110, (443,), (Peer(kind="service-tag", value="Storage"),), ()),
-                      ("egress", "deny", 4000, (), (internet,), ())]
-        rules.append(("ingress", "allow", 120, (22,), _cidrs(MGMT), me))
-        rules.append(("ingress", "deny", 4010, (3389,), (internet,), ()))
-        rules.append(("ingress", "allow", 130, (9100,), _cidrs(MGMT), (Peer(kind="app-group", value=self.asg(s, "monitoring")),)))
-        others = rnd.sample([o for o in range(self.spokes) if o != s], min(3, self.spokes - 1))
-        for n, o in enumerate(others[:rnd.randint(1, 3)]):  # partners in other spokes, through the firewall
-            rules.append(("ingress", "allow", 200 + 10 * n, (rnd.choice(PORTS[tier]),), _cidrs(spoke_subnet(o, 1)), me))
+            rules.append(("egress", "allow", 1900, (443,), (storage,), ()))
+        if tier == "data":
+            rules += [("ingress", "deny", 4000, (), (vnet,), ()), ("egress", "deny", 4000, (), (internet,), ())]
+        rules += [("ingress", "allow", 1910, (22,), cidrs(MGMT), ()),
+                  ("ingress", "allow", 1920, (9100,), cidrs(MGMT), (Peer(kind="app-group", value=self.asg(s, "monitoring")),)),
+                  ("ingress", "deny", 4010, (3389,), (internet,), ())]
         out = [Rule(id=f"{nsg}/securityRules/r{p}-{d}", name=f"r{p}-{d}", direction=d, action=a, priority=p,
-                    protocol="tcp" if ports else "all", ports=_ports(ports), peers=peers, targets=targets)
+                    protocol="tcp" if ports else "all", ports=port_ranges(ports), peers=peers, targets=targets)
                for d, a, p, ports, peers, targets in rules]
         out += default_rules(nsg, vnet_tag)
         out.sort(key=lambda r: (r.direction, r.priority, r.name))
@@ -144,15 +148,16 @@ class _Builder:
                  protocol: str = "tcp") -> Rule:
             return Rule(id=f"{FIREWALL}/ruleCollections/{collection}/rules/{name}/{protocol}", name=f"{collection}/{name}",
                         direction="ingress", action=action, priority=scale + priority, protocol=protocol,
-                        ports=_ports(ports), peers=_cidrs(*sources), targets=_cidrs(*destinations))
+                        ports=port_ranges(ports), peers=cidrs(*sources), targets=cidrs(*destinations))
 
         rules = [rule("deny-rdp", 100, "rdp", "deny", (3389,), ("10.0.0.0/8",), ("10.0.0.0/8",)),
                  rule("platform", 300, "ssh-from-mgmt", "allow", (22,), (MGMT,), ("10.0.0.0/8",)),
                  rule("platform", 300, "dns", "allow", (53,), ("10.0.0.0/8",), ("10.0.1.10/32",), protocol="udp")]
         for s in range(self.spokes):
-            sources = [spoke_space(o) for o in rnd.sample(range(self.spokes), min(3, self.spokes)) if o != s]
-            rules.append(rule("spoke-to-spoke", 200, f"to-spoke-{s:03d}", "allow", rnd.sample((443, 8443, 9000), 2),
-                              sources, (spoke_subnet(s, 1),)))
+            for a in range(self.apps):
+                sources = [spoke_space(o) for o in rnd.sample(range(self.spokes), min(3, self.spokes)) if o != s]
+                rules.append(rule("spoke-to-spoke", 200, f"to-spoke-{s:03d}-{a:02d}", "allow",
+                                  rnd.sample((443, 8443, 9000), 2), sources, (spoke_subnet(s, 1),)))
         rules.append(Rule(id=f"{FIREWALL}/implicitDeny", name="ImplicitDeny", direction="ingress", action="deny",
                           priority=scale + 65536, peers=(Peer(kind="any"),), platform_default=True))
         return FirewallPolicy(**self.base(HUB_SUB, FIREWALL_RULES, "fw-hub network rules"), kind="appliance-firewall",
@@ -194,11 +199,12 @@ class _Builder:
         hosts = {}
         public = count(1)
         for i in range(self.workloads):
-            s, t = i % self.spokes, (i // self.spokes) % len(TIERS)
+            s, j = i % self.spokes, i // self.spokes
+            t, app = j % len(TIERS), j // len(TIERS) % self.apps
             tier, sub = TIERS[t], self.sub(s)
             host = hosts[(s, t)] = hosts.get((s, t), 3) + 1
             name = f"vm-{s:03d}-{tier}-{i:05d}"
-            groups = [self.asg(s, tier)]
+            groups = [self.asg(s, tier, app)]
             if rnd.random() < 0.2:
                 groups.append(self.asg(s, "monitoring"))
             ext = ()

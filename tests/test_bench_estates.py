@@ -111,8 +111,9 @@ def test_aws_rules_prefix_lists_and_interfaces(aws):
     assert any(len([ip for ip in w.private_ips if ":" not in ip]) == 2 for w in enis)
 
 
-def test_aws_round_trip_is_schema_valid(aws):
+def test_aws_round_trip_is_schema_valid_and_seeded(aws):
     assert snapshot_file.loads(snapshot_file.dumps(aws)) == aws
+    assert hubspoke.build(200) == aws and hubspoke.build(200, seed=13) != aws
 
 
 def test_accounts_share_the_shape_and_resolve_once_merged():
