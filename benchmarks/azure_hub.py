@@ -25,6 +25,7 @@ from scanner.model import (
 
 REGION = "westeurope"
 HUB_SPACE, FIREWALL_IP, MGMT = "10.0.0.0/16", "10.0.0.4", "10.0.1.0/24"
+CORPORATE = "198.51.100.0/24"
 TIERS = ("web", "app", "data")
 ASG = {"web": "asg-web", "app": "asg-app", "data": "asg-db", "monitoring": "asg-monitoring"}
 PORTS = {"web": (443, 8443), "app": (8080, 8443, 9000), "data": (1433, 5432, 6379)}
@@ -80,6 +81,9 @@ class _Builder:
         self.workloads, self.spokes, self.subs, self.rnd = workloads, spokes, subscriptions, random.Random(seed)
         self.apps = -(-workloads // (spokes * APP_SIZE))  # applications per spoke
         assert self.apps <= 100, "NSG priorities hold 100 applications per spoke"
+        # Every application's app tier serves one client application in another spoke.
+        self.partners = {(s, a): (self.rnd.choice([o for o in range(spokes) if o != s]), self.rnd.choice(PORTS["app"]))
+                         for s in range(spokes) for a in range(self.apps) if spokes > 1}
         self.out: dict[str, list] = {k: [] for k in Snapshot.__dataclass_fields__}
 
     def sub(self, s: int) -> str:
@@ -110,7 +114,6 @@ class _Builder:
         storage = Peer(kind="service-tag", value="Storage")
         group = lambda tier_, app: Peer(kind="app-group", value=self.asg(s, tier_, app))  # noqa: E731
         rules: list[tuple] = []  # (direction, action, priority, ports, peers, targets)
-        others = [o for o in range(self.spokes) if o != s]
         for a in range(self.apps):  # each application's own ASGs and rules, priorities 100-2990
             me, p = (group(tier, a),), 100 + 10 * a
             if tier == "web":
@@ -121,15 +124,18 @@ class _Builder:
                           ("egress", "allow", p, (1433, 5432), (group("data", a),), me)]
             else:
                 rules.append(("ingress", "allow", p, PORTS["data"], (group("app", a),), me))
-            if others:  # a partner application in another spoke, through the firewall
-                rules.append(("ingress", "allow", 2000 + 10 * a, (rnd.choice(PORTS[tier]),),
-                              cidrs(spoke_subnet(rnd.choice(others), 1)), me))
+            if tier == "app" and (s, a) in self.partners:  # its client in another spoke, through the firewall
+                o, port = self.partners[(s, a)]
+                rules.append(("ingress", "allow", 2000 + 10 * a, (port,), cidrs(spoke_subnet(o, 1)), me))
         if tier == "web":
             rules.append(("ingress", "allow", 1900, (443,), (Peer(kind="service-tag", value="AzureFrontDoor.Backend"),), ()))
         else:
             rules.append(("egress", "allow", 1900, (443,), (storage,), ()))
+        if tier == "app":  # calls to partner applications in other spokes
+            rules.append(("egress", "allow", 1930, PORTS["app"], cidrs("10.0.0.0/8"), ()))
+        rules.append(("ingress", "deny", 4000, (), (vnet,), ()))  # the VNet is not flat: only the rules above
         if tier == "data":
-            rules += [("ingress", "deny", 4000, (), (vnet,), ()), ("egress", "deny", 4000, (), (internet,), ())]
+            rules.append(("egress", "deny", 4000, (), (internet,), ()))
         rules += [("ingress", "allow", 1910, (22,), cidrs(MGMT), ()),
                   ("ingress", "allow", 1920, (9100,), cidrs(MGMT), (Peer(kind="app-group", value=self.asg(s, "monitoring")),)),
                   ("ingress", "deny", 4010, (3389,), (internet,), ())]
@@ -140,6 +146,19 @@ class _Builder:
         out.sort(key=lambda r: (r.direction, r.priority, r.name))
         return FirewallPolicy(**self.base(sub, nsg, nsg.rsplit("/", 1)[1]), kind="nsg", network_id=self.vnet(s),
                               stateful=True, evaluation="first-match", rules=tuple(out))
+
+    def hub_nsg(self) -> FirewallPolicy:
+        """Jump hosts: SSH and RDP from the corporate range only."""
+        nsg = f"{HUB_RG}/networkSecurityGroups/nsg-hub-mgmt"
+        vnet_tag = (HUB_SPACE, *(spoke_space(s) for s in range(self.spokes)))
+        rules = [Rule(id=f"{nsg}/securityRules/jump-in", name="jump-in", direction="ingress", priority=100,
+                      protocol="tcp", ports=port_ranges((22, 3389)), peers=cidrs(CORPORATE)),
+                 Rule(id=f"{nsg}/securityRules/deny-vnet", name="deny-vnet", direction="ingress", action="deny",
+                      priority=4000, peers=(Peer(kind="service-tag", value="VirtualNetwork", cidrs=vnet_tag),)),
+                 *default_rules(nsg, vnet_tag)]
+        rules.sort(key=lambda r: (r.direction, r.priority, r.name))
+        return FirewallPolicy(**self.base(HUB_SUB, nsg, "nsg-hub-mgmt"), kind="nsg", network_id=HUB, stateful=True,
+                              evaluation="first-match", rules=tuple(rules))
 
     def firewall_rules(self) -> FirewallPolicy:
         rnd, scale = self.rnd, 100 * 100000  # rule collection group 100, as firewall.py ranks them
@@ -153,11 +172,10 @@ class _Builder:
         rules = [rule("deny-rdp", 100, "rdp", "deny", (3389,), ("10.0.0.0/8",), ("10.0.0.0/8",)),
                  rule("platform", 300, "ssh-from-mgmt", "allow", (22,), (MGMT,), ("10.0.0.0/8",)),
                  rule("platform", 300, "dns", "allow", (53,), ("10.0.0.0/8",), ("10.0.1.10/32",), protocol="udp")]
-        for s in range(self.spokes):
-            for a in range(self.apps):
-                sources = [spoke_space(o) for o in rnd.sample(range(self.spokes), min(3, self.spokes)) if o != s]
-                rules.append(rule("spoke-to-spoke", 200, f"to-spoke-{s:03d}-{a:02d}", "allow",
-                                  rnd.sample((443, 8443, 9000), 2), sources, (spoke_subnet(s, 1),)))
+        for (s, a), (o, port) in sorted(self.partners.items()):
+            sources = [spoke_space(o)] + [spoke_space(x) for x in rnd.sample(range(self.spokes), 2) if x not in (s, o)]
+            rules.append(rule("spoke-to-spoke", 200, f"to-spoke-{s:03d}-{a:02d}", "allow",
+                              (port, rnd.choice(PORTS["app"])), sources, (spoke_subnet(s, 1),)))
         rules.append(Rule(id=f"{FIREWALL}/implicitDeny", name="ImplicitDeny", direction="ingress", action="deny",
                           priority=scale + 65536, peers=(Peer(kind="any"),), platform_default=True))
         return FirewallPolicy(**self.base(HUB_SUB, FIREWALL_RULES, "fw-hub network rules"), kind="appliance-firewall",
@@ -183,11 +201,13 @@ class _Builder:
                     subnet_id=f"{HUB}/subnets/AzureFirewallSubnet", private_ips=(FIREWALL_IP,),
                     policy_ids=(FIREWALL_RULES,))]
         out["policies"].append(self.firewall_rules())
-        for name, cidr in (("AzureFirewallSubnet", "10.0.0.0/26"), ("snet-mgmt", MGMT)):
+        mgmt_nsg = self.hub_nsg()
+        out["policies"].append(mgmt_nsg)
+        for name, cidr, nsgs in (("AzureFirewallSubnet", "10.0.0.0/26", ()), ("snet-mgmt", MGMT, (mgmt_nsg.id,))):
             sid = f"{HUB}/subnets/{name}"
             out["route_tables"].append(self.system_routes(HUB_SUB, sid, HUB, HUB_SPACE, hub_peers))
             out["subnets"].append(Subnet(**self.base(HUB_SUB, sid, name), network_id=HUB, cidrs=(cidr,),
-                                         route_table_ids=(f"{sid}/system-routes",)))
+                                         route_table_ids=(f"{sid}/system-routes",), policy_ids=nsgs))
         for j in range(4):  # jump hosts
             nic = f"{HUB_RG}/networkInterfaces/nic-jump-{j}"
             out["workloads"].append(Workload(**self.base(HUB_SUB, nic, f"jump-{j}"), network_id=HUB,

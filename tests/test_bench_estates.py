@@ -173,3 +173,13 @@ def test_azure_hub_firewall_shape():
     expected = {"snet-web": "dmz", "snet-app": "internal", "snet-data": "data", "snet-mgmt": "management"}
     assert all(zones.subnet_zone(s.id) == expected.get(s.name) for s in snap.subnets)
     assert snapshot_file.loads(snapshot_file.dumps(snap)) == snap
+
+
+def test_azure_spoke_to_spoke_traffic_crosses_the_firewall():
+    snap = azure_hub.build(workloads=40, spokes=4, subscriptions=2)
+    ctx = AuditContext(snap)
+    network = {w.id: w.network_id for w in snap.workloads}
+    crossing = [c.policy_id for w in snap.workloads for f in ctx.reach.flows_into(w.id)
+                if any(network.get(s, w.network_id) not in (w.network_id, azure_hub.HUB) for s in f.sources)
+                for c in f.causes]
+    assert azure_hub.FIREWALL_RULES in crossing
