@@ -109,6 +109,7 @@ def test_aws_rules_prefix_lists_and_interfaces(aws):
     public_subnets = {s.id for s in aws.subnets if s.tags["Zone"] == "dmz"}
     assert all((w.subnet_id in public_subnets) == bool(w.public_ips) for w in enis)
     assert any(len([ip for ip in w.private_ips if ":" not in ip]) == 2 for w in enis)
+    assert 0 < sum(w.owner_kind == "other" and not w.owner_id for w in enis) < len(enis) // 20  # ~1 % detached
 
 
 def test_aws_round_trip_is_schema_valid_and_seeded(aws):
