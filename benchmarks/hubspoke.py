@@ -34,8 +34,8 @@ from itertools import count
 from typing import Callable
 
 from scanner.model import (
-    Account, FirewallPolicy, Gateway, Network, Peer, Peering, PortRange, PrefixList, Route,
-    RouteTable, Rule, Snapshot, Subnet, Workload,
+    Account, FirewallPolicy, Gateway, Hub, HubAttachment, HubRouteTable, Network, Peer, Peering, PortRange,
+    PrefixList, Route, RouteTable, Rule, Snapshot, Subnet, Workload,
 )
 
 REGION = "eu-west-1"
@@ -360,7 +360,34 @@ class _Builder:
                 out["peerings"].append(Peering(
                     **self.base(v, f"{pcx}/vpc-{v:017x}", pcx), network_id=f"vpc-{v:017x}",
                     peer_network_id=f"vpc-{p:017x}", peer_account=plan.account(p), peer_region=REGION))
+        self.hubs()
         return Snapshot(**{k: tuple(items) for k, items in out.items()})
+
+    def hubs(self) -> None:
+        """Each transit gateway with two route tables, as segregated hubs are built: prod
+        attachments associate with a table that propagates prod and shared VPCs only;
+        shared attachments with one that propagates every attached VPC."""
+        plan, out = self.plan, self.out
+        attached = [v for v in range(plan.vpcs) if tgw_attached(v)]
+        for tgw in sorted({plan.tgw(v) for v in attached}):
+            mine = [v for v in attached if plan.tgw(v) == tgw]
+            v0 = mine[0]
+            out["hubs"].append(Hub(**self.base(v0, tgw, f"{tgw}-hub")))
+            tables = {"prod": f"tgw-rtb-{tgw[4:]}-prod", "shared": f"tgw-rtb-{tgw[4:]}-shared"}
+            for v in mine:
+                env = ENVIRONMENTS[v % 5]
+                out["hub_attachments"].append(HubAttachment(
+                    **self.base(v, f"tgw-attach-{v:017x}", f"{env}-vpc-{v:04d}-tgw"), hub_id=tgw, kind="network",
+                    network_id=f"vpc-{v:017x}", subnet_ids=(f"subnet-{v:013x}{TIERS.index('mgmt'):04x}",),
+                    route_table_id=tables["shared" if env == "shared" else "prod"]))
+
+            def propagated(vs: list[int]) -> tuple[Route, ...]:
+                return tuple(Route(destination=vpc_cidr(v), target_kind="transit", target_id=f"tgw-attach-{v:017x}",
+                                   origin="propagated", priority=1) for v in vs)
+            out["hub_route_tables"] += [
+                HubRouteTable(**self.base(v0, tables["prod"], "prod"), hub_id=tgw,
+                              routes=propagated([v for v in mine if ENVIRONMENTS[v % 5] in ("prod", "shared")])),
+                HubRouteTable(**self.base(v0, tables["shared"], "shared"), hub_id=tgw, routes=propagated(mine))]
 
     @staticmethod
     def corp_pl_id(account: str) -> str:

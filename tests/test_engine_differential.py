@@ -12,7 +12,7 @@ from collections import defaultdict
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from builder import (
-    Estate, allow_in, allow_out, app_group, azure_default_rules, cidr, deny_in, deny_out, group, local,
+    Estate, hub_blackhole, hub_route, allow_in, allow_out, app_group, azure_default_rules, cidr, deny_in, deny_out, group, local,
     prefix_list, route, service_account, service_tag, tag,
 )
 from reference_reach import ReferenceReachability
@@ -69,7 +69,32 @@ class Random:
         for n, network in enumerate(self.nets):
             for s in range(rng.randint(1, 3)):
                 self._subnet(n, s, network, peered)
+        if rng.random() < 0.6:
+            self._hub()
         return e.snapshot()
+
+    def _hub(self) -> None:
+        """tgw-1 with its own tables: attachments associate with one of two tables, whose
+        routes (static, propagated, blackhole) decide which networks meet."""
+        rng, e = self.rng, self.e
+        hub = e.hub("tgw-1")
+        tables = ["tgw-rtb-a", "tgw-rtb-b"]
+        for n, network in enumerate(self.nets):
+            if rng.random() < 0.8:
+                subnets = [s for s in e.items["subnets"] if s.network_id == network.id][:1]
+                e.hub_attachment(f"att-{n}", hub, network=network, subnets=subnets,
+                                 route_table=rng.choice(tables + [""]))
+        for t in tables:
+            routes = []
+            for n in range(len(self.nets)):
+                roll = rng.random()
+                if roll < 0.5:
+                    routes.append(hub_route(f"10.{n + 1}.0.0/16", f"att-{n}", origin="propagated"))
+                elif roll < 0.7:
+                    routes.append(hub_route(f"10.{n + 1}.0.0/16", f"att-{rng.randrange(len(self.nets))}"))
+                elif roll < 0.8:
+                    routes.append(hub_blackhole(f"10.{n + 1}.0.0/16"))
+            e.hub_route_table(t, hub, routes=routes)
 
     # -- routes ------------------------------------------------------------------------
     def _routes(self, n: int, peered: set) -> list:
