@@ -3,7 +3,6 @@ stops it. A live rule keeps its check's severity; a latent one is reported at lo
 the reason, because fixing it changes nothing today but removes a trap for tomorrow."""
 from __future__ import annotations
 
-import weakref
 from typing import Iterable
 
 from checks.common import guarded_workloads, ports_text, resource_label, rule_ports
@@ -16,15 +15,25 @@ from scanner.model import FirewallPolicy, Rule, Workload
 from scanner.ports import PortSet
 
 LATENT_SEVERITY = "low"
-_SUBJECTS: "weakref.WeakKeyDictionary[AuditContext, list]" = weakref.WeakKeyDictionary()
 
 
-def _subjects(ctx: AuditContext) -> list[tuple[Workload, Subject]]:
-    """Every workload with its Subject, built once per audit: latent reasons scan them."""
-    found = _SUBJECTS.get(ctx)
-    if found is None:
-        found = _SUBJECTS[ctx] = sorted(((w, subject(w)) for w in ctx.snapshot.workloads), key=lambda ws: ws[0].id)
-    return found
+def _sources(ctx: AuditContext, rule: Rule, targets: list[Workload]) -> tuple[bool, list[Workload]]:
+    """Whether any workload matches the rule's peers, and the first few that are not its
+    only target, found through the engine's peer index (lowest address first) instead of
+    a scan of every workload for every rule."""
+    reach = ctx.reach
+    reach.live_rules()  # computes the estate once; the peer index comes with it
+    space = reach.space
+    bits = 0
+    for peer in rule.peers:
+        bits |= space.peer(peer)
+    mine = {fold(t.id) for t in targets}
+    out: list[Workload] = []
+    for c in space.members(bits, limit=len(mine) + 2):
+        out += (w for w in c.members if fold(w.id) not in mine or len(targets) > 1)
+        if out:
+            break
+    return bool(bits), out
 
 
 def state_fields(ctx: AuditContext, pairs: Iterable[tuple[FirewallPolicy, Rule]],
@@ -107,9 +116,7 @@ def why_latent(ctx: AuditContext, policy: FirewallPolicy, rule: Rule, ports: Por
         if stop:
             return f"rule {name}: from the internet to {resource_label(public[0])} the flow stops {stop}"
         return f"rule {name}: no route from {public[0].subnet_id.rsplit('/', 1)[-1]} back to an internet gateway"
-    sources = [w for w, subj in _subjects(ctx) if any(ev.peer_matches(p, subj) for p in rule.peers)]
-    found_any = bool(sources)
-    sources = [w for w in sources if fold(w.id) not in {fold(t.id) for t in targets} or len(targets) > 1]
+    found_any, sources = _sources(ctx, rule, targets)
     if found_any and not sources:
         return f"rule {name}: the only workload it admits is the one it guards"
     if not sources:

@@ -119,6 +119,8 @@ class PairFlow:
         self._members: dict[str, Class] = {}  # folded workload id -> its class
         self._by_class: list[tuple[str, dict[str, Access]]] = []
         self._live: dict[tuple[str, str], list[PortSet]] = defaultdict(list)
+        self._live_rules: dict[tuple[str, str], PortSet] | None = None
+        self._zone_flows: dict[tuple[str, str], Access] | None = None
 
     def _subject(self, wl: Workload) -> Subject:
         found = self._subjects.get(id(wl))
@@ -149,16 +151,20 @@ class PairFlow:
         """(policy id, rule id), folded -> the ports of real flows the rule admits, on
         either end (egress rules of sources included)."""
         self._computed()
-        return {k: PortSet.union_of(v) for k, v in self._live.items()}
+        if self._live_rules is None:
+            self._live_rules = {k: PortSet.union_of(v) for k, v in self._live.items()}
+        return self._live_rules
 
     def zone_flows(self) -> dict[tuple[str, str], Access]:
         """(source zone, destination zone) -> union of what reaches any workload there."""
         self._computed()
-        acc: dict[tuple[str, str], list[Access]] = defaultdict(list)
-        for dst, result in self._by_class:
-            for src, access in result.items():
-                acc[(src, dst)].append(access)
-        return {k: merge(v) for k, v in sorted(acc.items())}
+        if self._zone_flows is None:
+            acc: dict[tuple[str, str], list[Access]] = defaultdict(list)
+            for dst, result in self._by_class:
+                for src, access in result.items():
+                    acc[(src, dst)].append(access)
+            self._zone_flows = {k: merge(v) for k, v in sorted(acc.items())}
+        return self._zone_flows
 
     def _computed(self) -> dict[str, dict[str, Access]]:
         if self._inbound is None:
