@@ -135,14 +135,23 @@ def fold_by_cause(findings: list[Finding]) -> list[Finding]:
     flows, affected workloads and evidence."""
     ranked = sorted(findings, key=lambda f: (-len(f.cause), RANK[f.severity], f.check_id, f.resource.uri, f.key))
     kept: list[list] = []  # [finding, cause set, folded]
+    holding: dict[str, list[int]] = {}  # rule -> kept entries whose causes name it
     out: list[Finding] = []
     for f in ranked:
         mine = set(f.cause)
-        home = next((k for k in kept if k[1] and (mine <= k[1] or k[1] <= mine)), None) if mine else None
-        if home is None:
-            entry = [f, mine, []]
-            kept.append(entry)
+        index = None
+        if mine:
+            # a cause that contains or is contained in `mine` shares a rule with it
+            near = sorted({i for rule in mine for i in holding.get(rule, ())})
+            index = next((i for i in near if mine <= kept[i][1] or kept[i][1] <= mine), None)
+        if index is None:
+            kept.append([f, mine, []])
+            for rule in mine:
+                holding.setdefault(rule, []).append(len(kept) - 1)
             continue
+        home = kept[index]
+        for rule in mine - home[1]:
+            holding.setdefault(rule, []).append(index)
         home[1] |= mine
         home[2].append(f)
     for f, cause, folded in kept:

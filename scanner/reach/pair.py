@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from scanner.evaluate import INTERNET, Evaluator, Subject, cite, net, subject
@@ -48,9 +49,15 @@ class Cause:
 
     @property
     def text(self) -> str:
-        """The rule cited as evidence (formatted only when someone reads it)."""
-        return cite(self.policy, self.rule, self.ports) if self.policy and self.rule else \
-            f"{self.policy_id} rule {self.rule_id} allows {' '.join(self.ports.describe())}"
+        """The rule cited as evidence (formatted only when someone reads it, once)."""
+        return _cause_text(self)
+
+
+@lru_cache(maxsize=None)
+def _cause_text(cause: Cause) -> str:
+    if cause.policy and cause.rule:
+        return cite(cause.policy, cause.rule, cause.ports)
+    return f"{cause.policy_id} rule {cause.rule_id} allows {' '.join(cause.ports.describe())}"
 
 
 class Access:
@@ -74,15 +81,33 @@ class Access:
         return f"Access({self.ports!r}, sources={self.sources!r})"
 
 
-@dataclass(frozen=True, slots=True)
 class Flow:
-    """What one group of sources can open on a destination workload."""
+    """What one group of sources can open on a destination workload. The source ids and
+    the evidence text are produced on first read: checks that group by cause need
+    neither, and a hub can put thousands of sources behind one destination."""
 
-    zone: str  # the sources' zone ("internet" for the internet)
-    sources: tuple[str, ...]  # every source workload id, or ("internet",)
-    ports: PortSet
-    evidence: tuple[str, ...]
-    causes: tuple[Cause, ...]
+    __slots__ = ("zone", "ports", "causes", "_sources", "_evidence")
+
+    def __init__(self, zone: str, sources: tuple[str, ...] | Callable[[], tuple[str, ...]], ports: PortSet,
+                 evidence: tuple[str, ...] | Callable[[], tuple[str, ...]], causes: tuple[Cause, ...]) -> None:
+        self.zone, self.ports, self.causes = zone, ports, causes
+        self._sources, self._evidence = sources, evidence
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every source workload id, or (zone,) for the internet and external zones."""
+        if callable(self._sources):
+            self._sources = tuple(self._sources())
+        return self._sources
+
+    @property
+    def evidence(self) -> tuple[str, ...]:
+        if callable(self._evidence):
+            self._evidence = tuple(self._evidence())
+        return self._evidence
+
+    def __repr__(self) -> str:
+        return f"Flow({self.zone!r}, {self.ports!r})"
 
 
 @dataclass
@@ -121,6 +146,7 @@ class PairFlow:
         self._live: dict[tuple[str, str], list[PortSet]] = defaultdict(list)
         self._live_rules: dict[tuple[str, str], PortSet] | None = None
         self._zone_flows: dict[tuple[str, str], Access] | None = None
+        self._flows_of: dict[str, tuple[Flow, ...]] = {}
 
     def _subject(self, wl: Workload) -> Subject:
         found = self._subjects.get(id(wl))
@@ -137,15 +163,18 @@ class PairFlow:
         """Every group of sources that can open something on this workload, in full."""
         self._computed()
         me = fold(workload_id)
-        out = []
-        for zone, sources, ports, evidence, causes in self._groups.get(me, ()):
-            if sources is None:  # the internet, or an external zone: the zone is the source
-                out.append(Flow(zone, (zone,), ports, tuple(evidence() if callable(evidence) else evidence), causes))
-                continue
-            ids = tuple(m.id for c in sources() for m in c.members if fold(m.id) != me)
-            if ids:
-                out.append(Flow(zone, ids, ports, tuple(evidence() if callable(evidence) else evidence), causes))
-        return tuple(out)
+        found = self._flows_of.get(me)
+        if found is None:
+            out = []
+            for zone, sources, ports, evidence, causes in self._groups.get(me, ()):
+                if sources is None:  # the internet, or an external zone: the zone is the source
+                    out.append(Flow(zone, (zone,), ports, evidence, causes))
+                    continue
+                # never empty: a class is only its own source when it has other members
+                ids = (lambda s=sources: (m.id for c in s() for m in c.members if fold(m.id) != me))
+                out.append(Flow(zone, ids, ports, evidence, causes))
+            found = self._flows_of[me] = tuple(out)
+        return found
 
     def live_rules(self) -> dict[tuple[str, str], PortSet]:
         """(policy id, rule id), folded -> the ports of real flows the rule admits, on
