@@ -32,3 +32,13 @@ def test_schema_rejects_a_suppression_without_reason():
     del doc["findings"][0]["suppression"]["reason"]
     errors = list(jsonschema.Draft202012Validator(SCHEMA).iter_errors(doc))
     assert any("'reason' is a required property" in e.message for e in errors)
+
+
+def test_fast_encoding_gives_the_bytes_json_dumps_gives():
+    """render() encodes with msgspec for speed; the bytes are json.dumps' indented, sorted,
+    UTF-8 form, non-ASCII and all."""
+    from output import json as json_output
+
+    rep = report(findings=findings(), gaps=(GAP,), flows=FLOWS, zones=ZONES, permitted=PERMITTED)
+    expected = json.dumps(json_output.document(rep), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert json_output.render(rep) == expected
