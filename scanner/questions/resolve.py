@@ -50,6 +50,12 @@ def resolve(ctx: AuditContext, spec: Any, option: str = "endpoint") -> Endpoint:
                   if text in (w.owner_id, w.owner_name, w.name) or fold(text) == fold(w.owner_id or "\0"))
     if owned:
         return Endpoint(text, "instance", owned)
+    if "/" in text:
+        # namespace/name: a pod or controller of a Kubernetes namespace (ids are cluster/namespace/name)
+        tail = "/" + fold(text)
+        in_namespace = tuple(w for w in ctx.snapshot.workloads if fold(w.id).endswith(tail))
+        if in_namespace:
+            return Endpoint(text, "workload", in_namespace)
     try:
         addr = ipaddress.ip_address(text)
     except ValueError:
