@@ -13,6 +13,7 @@ sources whose egress treats it specially, and the rest come in groups of equal v
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from scanner.model import FirewallPolicy
@@ -69,6 +70,11 @@ class Reachability(PairFlow):
             cells = split
         union = self._union_rules(point, direction, rules, mine) if all(
             p.evaluation == "union" and p.stateful for p in point) else None
+        if union is None and len(mine) < len(rules):
+            # Rules whose targets miss the fixed end never apply to it: a long network-wide
+            # chain (GCP) shrinks to the few rules about this workload before any evaluation.
+            chosen = {id(rules[i][1]) for i in mine}
+            point = [replace(p, rules=tuple(r for r in p.rules if id(r) in chosen)) for p in point]
         out = []
         for c in cells:
             rep = lowest(c)

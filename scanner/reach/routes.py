@@ -36,6 +36,7 @@ class RouteBits:
         self._back: dict[tuple, dict[Appliances, int]] = {}
         self._verdicts: dict[tuple, bool] = {}
         self._candidates: dict[str, int] = {}
+        self._subnet_bits: dict[str, list[int]] = {}
         self.appliance_rules: dict[str, list] = {}  # gateway id -> the policies it enforces
         contexts: dict[tuple, int] = defaultdict(int)
         for i, c in enumerate(space.classes):
@@ -157,7 +158,9 @@ class RouteBits:
                 continue
             for network in self._networks(todo, group, here):
                 per_network = todo & sp.by_network[network]
-                for subnet_bits in self._subnets(per_network, network):
+                # local and peering verdicts hang on the network alone; hubs and boxes on the subnet
+                parts = [per_network] if group[0] in ("local", "peering") else self._subnets(per_network, network)
+                for subnet_bits in parts:
                     first = sp.classes[lowest(subnet_bits)]
                     ok, appliances = self._verdict(group, first.rep.network_id, first.rep.subnet_id,
                                                    first.subject.addresses[0])
@@ -177,8 +180,12 @@ class RouteBits:
 
     def _subnets(self, bits: int, network: str) -> list[int]:
         out = []
-        for subnet in self.engine.index.subnets_of.get(network, ()):
-            x = bits & self.space.by_subnet.get(fold(subnet.id), 0)
+        found = self._subnet_bits.get(network)
+        if found is None:
+            found = self._subnet_bits[network] = [b for b in (self.space.by_subnet.get(fold(s.id), 0)
+                                                              for s in self.engine.index.subnets_of.get(network, ())) if b]
+        for subnet_bits in found:
+            x = bits & subnet_bits
             if x:
                 out.append(x)
                 bits &= ~x
