@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
+from functools import cache
 from typing import Any
 
 from scanner.model import FirewallPolicy
@@ -130,7 +131,7 @@ class Reachability(PairFlow):
                     part = sources & zone_bits
                     if part:
                         groups.append((zone, (lambda limit=None, p=part: self.space.members(p, limit)), allowed,
-                                       (lambda p=part, c=causes: self._evidence(p, dst, c)), causes))
+                                       cache(lambda p=part, c=causes: self._evidence(p, dst, c)), causes))
         return groups
 
     def _through(self, bits: int, appliances: tuple, dst: Class) -> list[Cell]:

@@ -60,6 +60,15 @@ def _cause_text(cause: Cause) -> str:
     return f"{cause.policy_id} rule {cause.rule_id} allows {' '.join(cause.ports.describe())}"
 
 
+def _once(obj: Any, slot: str) -> tuple[str, ...]:
+    """A slot holding a tuple, or a function that makes it on first read."""
+    value = getattr(obj, slot)
+    if callable(value):
+        value = tuple(value())
+        setattr(obj, slot, value)
+    return value
+
+
 class Access:
     """What one zone can open on a workload: ports, evidence, a sample of the sources and
     every destination-side rule behind it. Evidence is formatted on first read."""
@@ -73,9 +82,7 @@ class Access:
     @property
     def evidence(self) -> tuple[str, ...]:
         """Route lines and rule citations, a capped sample."""
-        if callable(self._evidence):
-            self._evidence = tuple(self._evidence())
-        return self._evidence
+        return _once(self, "_evidence")
 
     def __repr__(self) -> str:
         return f"Access({self.ports!r}, sources={self.sources!r})"
@@ -96,15 +103,11 @@ class Flow:
     @property
     def sources(self) -> tuple[str, ...]:
         """Every source workload id, or (zone,) for the internet and external zones."""
-        if callable(self._sources):
-            self._sources = tuple(self._sources())
-        return self._sources
+        return _once(self, "_sources")
 
     @property
     def evidence(self) -> tuple[str, ...]:
-        if callable(self._evidence):
-            self._evidence = tuple(self._evidence())
-        return self._evidence
+        return _once(self, "_evidence")
 
     def __repr__(self) -> str:
         return f"Flow({self.zone!r}, {self.ports!r})"
