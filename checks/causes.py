@@ -101,7 +101,7 @@ def rule_line(rule: Rule) -> str:
     return line
 
 
-class _Rules:
+class RuleIndex:
     """(policy id, rule id) -> the objects, and where a policy sits for a workload."""
 
     def __init__(self, ctx: AuditContext) -> None:
@@ -126,7 +126,7 @@ class _Rules:
         return 4  # an appliance on the path
 
 
-def deciding(rules: _Rules, wl: Workload, causes: Iterable[Cause], hit: PortSet) -> tuple[tuple, ...]:
+def deciding(rules: RuleIndex, wl: Workload, causes: Iterable[Cause], hit: PortSet) -> tuple[tuple, ...]:
     """The allows a user changes to close `hit` on `wl`: see the module docstring."""
     ranked: dict[float, list] = defaultdict(list)
     for c in causes:
@@ -143,7 +143,7 @@ def deciding(rules: _Rules, wl: Workload, causes: Iterable[Cause], hit: PortSet)
 
 def by_cause(ctx: AuditContext, pick: Pick) -> Iterator[Grouped]:
     """Every flow `pick` reports, grouped by the rules that let it through."""
-    rules = _Rules(ctx)
+    rules = RuleIndex(ctx)
     groups: dict[tuple, Grouped] = {}
     for wl in ctx.snapshot.workloads:
         dst = ctx.zones.workload_zone(wl.id) or "unzoned"

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from checks.causes import RuleIndex, deciding
 from checks.common import label
 from scanner.context import AuditContext
 from scanner.engine import CheckMeta, check
 from scanner.findings import Result
+from scanner.index import fold
 from scanner.questions.paths import INTERNET_NODE, Graph, Step, shortest
 from scanner.zonepolicy import INTERNET
 
@@ -60,6 +62,7 @@ def trusted_zone_two_hops_from_internet(ctx: AuditContext, zones: tuple[str, ...
     if not targets:
         return
     paths = _within_two_hops(ctx, targets) if max_hops <= 2 else _searched(ctx, targets, max_hops)
+    rules = RuleIndex(ctx)
     for wl, zone, steps in paths:
         if len(steps) > max_hops:
             continue
@@ -72,7 +75,18 @@ def trusted_zone_two_hops_from_internet(ctx: AuditContext, zones: tuple[str, ...
             evidence=tuple(evidence),
             zones=(INTERNET, zone),
             key=f"internet->{zone}",
+            cause=_foothold_cause(ctx, rules, steps[0]),
         )
+
+
+def _foothold_cause(ctx: AuditContext, rules: RuleIndex, first: Step) -> tuple[str, ...]:
+    """The rules that expose the first hop to the internet: closing them breaks every chain
+    through that foothold, so the finding folds with the exposure finding of the same rule."""
+    access = ctx.reach.inbound(first.destination).get(INTERNET)
+    wl = ctx.index.workloads.get(first.destination.casefold())
+    if access is None or wl is None:
+        return ()
+    return tuple(sorted(f"{fold(p.id)}/{fold(r.id)}" for p, r in deciding(rules, wl, access.causes, access.ports)))
 
 
 def _step(source: str, destination: str, ports, causes) -> Step:
