@@ -13,12 +13,12 @@ sources whose egress treats it specially, and the rest come in groups of equal v
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
 from functools import cache
 from typing import Any
 
 from scanner.model import FirewallPolicy
 from scanner.ports import PortSet
+from scanner.reach.chains import Chains
 from scanner.reach.pair import MAX_SOURCES, Class, Group, PairFlow
 from scanner.reach.routes import RouteBits
 from scanner.reach.space import Space, indices, lowest
@@ -37,6 +37,7 @@ class Reachability(PairFlow):
         self.space = space = Space(self.classes(), self.evaluator, self.index)
         self.routes = RouteBits(self, space)
         self._partitions: dict[tuple, list[Cell]] = {}
+        self.chains = Chains(space, self.evaluator)
         self.egress = Egress(self, space)
         for d, dst in enumerate(space.classes):
             groups = self.pseudo_groups(dst)
@@ -48,10 +49,8 @@ class Reachability(PairFlow):
     def partition(self, point: list[FirewallPolicy], direction: str, local: Class) -> list[Cell]:
         """Every class as the far end of `direction` at this point, split into cells of
         equal verdict, with `local` as the fixed end."""
-        rules = [(p, r) for p in point for r in p.rules if r.enabled
-                 and (r.direction == direction or not p.stateful)]
-        mine = tuple(i for i, (_p, r) in enumerate(rules)
-                     if not r.targets or any(self.evaluator.peer_matches(t, local.subject) for t in r.targets))
+        indexed = self.chains.point(point, direction)
+        rules, mine = indexed.rules, indexed.applicable(self.space.position[id(local)])
         key = (tuple(id(p) for p in point), direction, mine)
         found = self._partitions.get(key)
         if found is not None:
@@ -71,11 +70,11 @@ class Reachability(PairFlow):
             cells = split
         union = self._union_rules(point, direction, rules, mine) if all(
             p.evaluation == "union" and p.stateful for p in point) else None
-        if union is None and len(mine) < len(rules):
+        if union is None:
             # Rules whose targets miss the fixed end never apply to it: a long network-wide
-            # chain (GCP) shrinks to the few rules about this workload before any evaluation.
-            chosen = {id(rules[i][1]) for i in mine}
-            point = [replace(p, rules=tuple(r for r in p.rules if id(r) in chosen)) for p in point]
+            # chain (GCP) shrinks to the few rules about this workload, walked once over
+            # every far end (scanner.reach.chains).
+            verdicts = self.chains.verdicts(point, direction, [rules[i] for i in mine], self.space.all, ALL)
         out = []
         for c in cells:
             rep = lowest(c)
@@ -84,8 +83,7 @@ class Reachability(PairFlow):
                 hits = [(p, r, ports) for p, r, ports, peers in union if peers & bit]
                 allowed, evidence = PortSet.union_of(h[2] for h in hits), hits
             else:
-                remote = self.space.classes[rep].subject
-                allowed, evidence = self.evaluator.point(point, direction, local.subject, remote, ALL, memo=False)
+                allowed, evidence = next((a, e) for b, a, e in verdicts if b >> rep & 1)
             self.stats["flow_evaluations"] += 1
             out.append((c, allowed, evidence))
         self._partitions[key] = out = _same_verdicts_joined(out)

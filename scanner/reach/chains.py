@@ -1,0 +1,196 @@
+"""Enforcement points evaluated over sets of classes at once: first-match chains walked
+once, rule by rule, on bitsets.
+
+A GCP network's firewall is one point holding every rule of the estate (thousands, in
+priority order, behind a hierarchical policy whose rules pass on with goto_next); an
+Azure Firewall's rule collections are one point every spoke-to-spoke flow meets. Asking
+such a point about one far end at a time costs rules x cells per fixed end. Here:
+
+- `Point` indexes a point's rules by their targets once (a target's classes are a
+  bitset, so each target set is listed under the classes it holds): the rules that
+  apply to a fixed end are a dictionary look-up, not a test of every rule's targets.
+- `verdicts` walks the applicable rules once in evaluation order (Evaluator's order:
+  unions, then first-match policies by chain_order, each by priority, deny before
+  allow), over fragments of far-end classes: a rule splits the fragments its peers
+  touch and takes its ports from their pending ports, as `Evaluator._evaluate_uncached`
+  does for one far end. A rule whose peers hold no class (a health-check range, the
+  internet) costs one look-up. Stateless policies answer the reply the same way.
+The fragments are exactly the classes that end alike, so the engine evaluates nothing
+per cell.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from scanner.evaluate import Evaluator, _reply_ports
+from scanner.model import FirewallPolicy, Rule
+from scanner.ports import PortSet
+from scanner.reach.space import Space, indices
+
+Fragment = tuple[int, PortSet, list]  # classes, ports allowed, evidence items (policy, rule, ports)
+
+
+class Point:
+    """One enforcement point seen in one direction: its applicable rules (as the engine's
+    partition lists them) and which of them apply to each class as the fixed end."""
+
+    def __init__(self, point: list[FirewallPolicy], direction: str, space: Space) -> None:
+        self.rules = [(p, r) for p in point for r in p.rules if r.enabled
+                      and (r.direction == direction or not p.stateful)]
+        everywhere: list[int] = []
+        by_targets: dict[tuple, list[int]] = {}
+        for i, (_p, r) in enumerate(self.rules):
+            if r.targets:
+                by_targets.setdefault(r.targets, []).append(i)
+            else:
+                everywhere.append(i)
+        self._everywhere = everywhere
+        self._sets = list(by_targets.values())
+        self._of_class: dict[int, list[int]] = defaultdict(list)  # class -> target sets holding it
+        for k, targets in enumerate(by_targets):
+            bits = 0
+            for t in targets:
+                bits |= space.peer(t)
+            for d in indices(bits):
+                self._of_class[d].append(k)
+        self._mine: dict[tuple[int, ...], tuple[int, ...]] = {}
+
+    def applicable(self, d: int) -> tuple[int, ...]:
+        """Indices (into `rules`, ascending) of the rules whose targets hold class `d`."""
+        key = tuple(self._of_class.get(d, ()))
+        found = self._mine.get(key)
+        if found is None:
+            found = self._mine[key] = tuple(sorted(self._everywhere + [i for k in key for i in self._sets[k]]))
+        return found
+
+
+class Chains:
+    """Evaluates points over bitsets of far-end classes (see the module text)."""
+
+    def __init__(self, space: Space, evaluator: Evaluator) -> None:
+        self.space, self.evaluator = space, evaluator
+        self._points: dict[tuple, Point] = {}
+        self._peers: dict[int, int] = {}
+        self._rank: dict[tuple[int, str], dict[int, int]] = {}
+
+    def point(self, point: list[FirewallPolicy], direction: str) -> Point:
+        key = (tuple(id(p) for p in point), direction)
+        found = self._points.get(key)
+        if found is None:
+            found = self._points[key] = Point(point, direction, self.space)
+        return found
+
+    def peers(self, rule: Rule) -> int:
+        """The classes a rule's peers hold (Evaluator.applies on the far end)."""
+        found = self._peers.get(id(rule))
+        if found is None:
+            found = 0
+            for q in rule.peers:
+                found |= self.space.peer(q)
+            self._peers[id(rule)] = found
+        return found
+
+    def verdicts(self, policies: list[FirewallPolicy], direction: str, chosen: list[tuple[FirewallPolicy, Rule]],
+                 bits: int, want: PortSet) -> list[Fragment]:
+        """Evaluator.point(policies, direction, fixed end, far end, want) for every far end
+        in `bits` at once, with only the `chosen` rules (those that apply to the fixed end):
+        fragments of equal verdict covering `bits`."""
+        ordered = self._ordered(chosen)
+        frags: list[Fragment] = [(bits, want, [])]
+        for group in ([p for p in policies if p.stateful], [p for p in policies if not p.stateful]):
+            if not group:
+                continue
+            stateless = not group[0].stateful
+            back = "egress" if direction == "ingress" else "ingress"
+            out: list[Fragment] = []
+            for fb, allowed, evidence in frags:
+                if not allowed:
+                    out.append((fb, allowed, evidence))
+                    continue
+                for b, got, ev in self._evaluate(group, direction, ordered, fb, allowed):
+                    if stateless and got:
+                        protocols = tuple(got.protocols())
+                        for rb, ok, _ in self._evaluate(group, back, ordered, b, _reply_ports(protocols)):
+                            out.append((rb, PortSet._raw({p: got.ranges(p) for p in protocols if ok.ranges(p)}),
+                                        evidence + ev))
+                    else:
+                        out.append((b, got, evidence + ev))
+            frags = out
+        return [(b, a, ev if a else []) for b, a, ev in frags]
+
+    def _ordered(self, chosen: list[tuple[FirewallPolicy, Rule]]) -> dict[tuple[int, str], list[Rule]]:
+        """The chosen rules per (policy, direction), in the evaluator's order, leaving out
+        rules whose peers hold no class."""
+        out: dict[tuple[int, str], list[Rule]] = defaultdict(list)
+        for p, r in chosen:
+            if self.peers(r):
+                out[(id(p), r.direction)].append(r)
+        for (pid, direction), rules in out.items():
+            rank = self._rank.get((pid, direction))
+            if rank is None:
+                policy = next(p for p, _r in chosen if id(p) == pid)
+                rank = self._rank[(pid, direction)] = {id(r): k for k, r in
+                                                       enumerate(self.evaluator._rules(policy, direction))}
+            rules.sort(key=lambda r: rank[id(r)])
+        return out
+
+    def _evaluate(self, policies: list[FirewallPolicy], direction: str, ordered: dict, bits: int,
+                  want: PortSet) -> list[Fragment]:
+        """Evaluator._evaluate_uncached over the far ends in `bits`."""
+        ev = self.evaluator
+        union = [p for p in policies if p.evaluation == "union"]
+        chain = sorted((p for p in policies if p.evaluation == "first-match"), key=lambda p: p.chain_order)
+        # fragment: [classes, pending, passed on, allowed (list), evidence (list)]
+        state: list[list[Any]] = [[bits, want, PortSet(), [], []]]
+        if union:
+            for pol in union:
+                for rule in ordered.get((id(pol), direction), ()):
+                    if rule.action != "allow":
+                        continue
+                    got = ev.ports(rule) & want
+                    if got:
+                        state = _split(state, self.peers(rule), lambda f, g=got, e=(pol, rule, got):
+                                       [f[0], f[1], f[2], f[3] + [g], f[4] + [e]])
+            state = [[b, PortSet.union_of(allowed), PortSet(), [], evidence] for b, _w, _p, allowed, evidence in state]
+            if not chain:
+                return [(b, pending, evidence) for b, pending, _p, _a, evidence in state]
+        for pol in chain:
+            for rule in ordered.get((id(pol), direction), ()):
+                peers, ports, action = self.peers(rule), ev.ports(rule), rule.action
+                out = []
+                for f in state:
+                    b, pending = f[0], f[1]
+                    inside = b & peers
+                    if not inside or not pending:
+                        out.append(f)
+                        continue
+                    got = ports & pending
+                    if not got:
+                        out.append(f)
+                        continue
+                    if inside != b:
+                        out.append([b & ~peers, *f[1:]])
+                    if action == "allow":
+                        out.append([inside, pending - got, f[2], f[3] + [got], f[4] + [(pol, rule, got)]])
+                    elif action == "next":
+                        out.append([inside, pending - got, f[2] | got, f[3], f[4]])
+                    else:
+                        out.append([inside, pending - got, f[2], f[3], f[4]])
+                state = out
+            state = [[b, pending | passed, PortSet(), allowed, evidence] for b, pending, passed, allowed, evidence in state]
+        return [(b, PortSet.union_of(allowed), evidence) for b, _r, _p, allowed, evidence in state]
+
+
+def _split(state: list[list[Any]], peers: int, change: Any) -> list[list[Any]]:
+    """Fragments with the classes `peers` holds changed by `change`, the rest as they were."""
+    out = []
+    for f in state:
+        inside = f[0] & peers
+        if not inside:
+            out.append(f)
+            continue
+        if inside != f[0]:
+            out.append([f[0] & ~peers, *f[1:]])
+        out.append(change([inside, *f[1:]]))
+    return out
