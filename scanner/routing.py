@@ -43,6 +43,7 @@ class Egress:
     evidence: tuple[str, ...]
 
 
+@lru_cache(maxsize=None)  # every subnet of a network lists the same routes (GCP: one table for all)
 def _net(value: str) -> Net:
     return ipaddress.ip_network(value, strict=False)
 

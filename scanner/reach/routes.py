@@ -38,10 +38,21 @@ class RouteBits:
         self._candidates: dict[str, int] = {}
         self._subnet_bits: dict[str, list[int]] = {}
         self.appliance_rules: dict[str, list] = {}  # gateway id -> the policies it enforces
+        self._forwards: dict[tuple, dict[Appliances, int]] = {}
+        named: dict[str, frozenset] = {}  # subnet -> the instance tags its routes name
         contexts: dict[tuple, int] = defaultdict(int)
         for i, c in enumerate(space.classes):
             subnet = engine.index.subnet(c.rep.subnet_id)
-            key = (fold(subnet.id), c.subject.tags) if subnet is not None and c.subject.addresses else None
+            key = None
+            if subnet is not None and c.subject.addresses:
+                sid = fold(subnet.id)
+                tags = named.get(sid)
+                if tags is None:
+                    tags = named[sid] = frozenset(t for _n, _p, r, _t in self.routing._entries(subnet)
+                                                  for t in r.instance_tags)
+                # Only the tags a route names tell a subnet's route contexts apart: one
+                # context per subnet, not per set of network tags (GCP).
+                key = (sid, c.subject.tags & tags)
             self.context_of.append(key)
             if key is not None:
                 contexts[key] |= 1 << i
@@ -118,15 +129,26 @@ class RouteBits:
         return found
 
     def _forward(self, dst: Class, cand: int) -> dict[Appliances, int]:
-        """Sources whose own route to the destination's address delivers it."""
+        """Sources whose own route to the destination's address delivers it: decided once
+        per destination subnet and set of route prefixes holding the address, since a
+        route group's verdict is the same for every class of a destination subnet."""
         addr = dst.subject.addresses[0]
         ai, width = int(addr), addr.max_prefixlen
-        remaining, out = cand, defaultdict(int)
+        prefixes = []
         for length in self.lengths[addr.version]:
             prefix = (addr.version, length, (ai >> (width - length)) << (width - length) if length else 0)
-            holders = self.holders.get(prefix)
-            if holders is None:
-                continue
+            if prefix in self.holders:
+                prefixes.append(prefix)
+        key = (fold(dst.rep.network_id), fold(dst.rep.subnet_id), tuple(prefixes))
+        found = self._forwards.get(key)
+        if found is None:
+            found = self._forwards[key] = self._forward_through(dst, addr, prefixes, cand)
+        return found
+
+    def _forward_through(self, dst: Class, addr: Any, prefixes: list[tuple], cand: int) -> dict[Appliances, int]:
+        remaining, out = cand, defaultdict(int)
+        for prefix in prefixes:
+            holders = self.holders[prefix]
             if not self.holders_all[prefix] & remaining:
                 continue
             for group, bits in holders.items():
