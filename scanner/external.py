@@ -86,7 +86,8 @@ def external_flows(reach: Any, dst: Workload) -> list[tuple[str, PortSet, tuple[
             continue
         remote, allowed, cited = zone_subject(cidrs), PortSet.all(), []
         for _where, policies in points(reach.index, dst):
-            allowed, ev = reach.evaluator.point(policies, "ingress", local, remote, allowed)
+            allowed, ev = reach.evaluator.point(reach.applicable(policies, "ingress", dst), "ingress", local, remote,
+                                                allowed)
             cited += ev
             if not allowed:
                 break

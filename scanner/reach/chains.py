@@ -21,6 +21,7 @@ per cell.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from scanner.evaluate import Evaluator, _reply_ports
@@ -73,12 +74,32 @@ class Chains:
         self._points: dict[tuple, Point] = {}
         self._peers: dict[int, int] = {}
         self._rank: dict[tuple[int, str], dict[int, int]] = {}
+        self._shrunk: dict[tuple, list[FirewallPolicy]] = {}
 
     def point(self, point: list[FirewallPolicy], direction: str) -> Point:
         key = (tuple(id(p) for p in point), direction)
         found = self._points.get(key)
         if found is None:
             found = self._points[key] = Point(point, direction, self.space)
+        return found
+
+    def shrunk(self, point: list[FirewallPolicy], direction: str, d: int) -> list[FirewallPolicy]:
+        """The point's policies holding only the rules that apply to class `d` as the fixed
+        end, for the Evaluator to ask about a far end that is no class (the internet, an
+        external zone): the same verdict, without walking the rules about other workloads.
+        The same list every time, so the Evaluator's caches hold."""
+        indexed = self.point(point, direction)
+        mine = indexed.applicable(d)
+        if len(mine) == len(indexed.rules):
+            return point
+        key = (tuple(id(p) for p in point), direction, mine)
+        found = self._shrunk.get(key)
+        if found is None:
+            kept: dict[int, list[Rule]] = defaultdict(list)
+            for i in mine:
+                p, r = indexed.rules[i]
+                kept[id(p)].append(r)
+            found = self._shrunk[key] = [replace(p, rules=tuple(kept[id(p)])) for p in point]
         return found
 
     def peers(self, rule: Rule) -> int:

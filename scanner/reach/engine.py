@@ -16,7 +16,7 @@ from collections import defaultdict
 from functools import cache
 from typing import Any
 
-from scanner.model import FirewallPolicy
+from scanner.model import FirewallPolicy, Workload
 from scanner.ports import PortSet
 from scanner.reach.chains import Chains
 from scanner.reach.pair import MAX_SOURCES, Class, Group, PairFlow
@@ -88,6 +88,10 @@ class Reachability(PairFlow):
             out.append((c, allowed, evidence))
         self._partitions[key] = out = _same_verdicts_joined(out)
         return out
+
+    def applicable(self, policies: list[FirewallPolicy], direction: str, local: Workload) -> list[FirewallPolicy]:
+        d = self.space.of_rep.get(id(local)) if hasattr(self, "chains") else None
+        return policies if d is None else self.chains.shrunk(policies, direction, d)
 
     def _union_rules(self, point: list[FirewallPolicy], direction: str, rules: list, mine: tuple) -> list:
         """Evaluator._evaluate_uncached for a point of stateful unions (security groups),

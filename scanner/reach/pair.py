@@ -233,7 +233,8 @@ class PairFlow:
         evidence: list = []
         # The destination's ingress first: most pairs stop there, before any route lookup.
         for policies in self._points(dst, ingress=True):
-            allowed, ev = self.evaluator.point(policies, "ingress", local, remote, allowed)
+            allowed, ev = self.evaluator.point(self.applicable(policies, "ingress", dst), "ingress", local, remote,
+                                               allowed)
             evidence += ev
             if not allowed:
                 return allowed, [], []
@@ -257,6 +258,11 @@ class PairFlow:
                     return allowed, [], []
         causes = self.causes(evidence, allowed, cache=False)
         return allowed, [*path, *(c.text for c in causes if c.direction == "ingress")], causes
+
+    def applicable(self, policies: list[FirewallPolicy], direction: str, local: Workload) -> list[FirewallPolicy]:
+        """A point's policies as they can apply with `local` as the fixed end: all of them
+        here; an engine that indexes rules by their targets leaves out those about others."""
+        return policies
 
     def causes(self, evidence: list[tuple], allowed: PortSet, cache: bool = True, live: bool = False) -> list[Cause]:
         """Each (policy, rule, ports) an evaluation named, as its share of the flow that
