@@ -65,7 +65,31 @@ def rule_state(ctx: AuditContext, pairs: list[tuple[FirewallPolicy, Rule]],
             hits.append(f"rule {rule.name or rule.id} admits {ports_text(got if ports is None else got & ports)}")
     if hits:
         return LIVE, "real flows use it today (" + "; ".join(hits) + ")"
-    return LATENT, "; ".join(dict.fromkeys(why_latent(ctx, p, r, ports) for p, r in pairs))
+    guarded: dict[str, Guarded] = {}  # once per policy: a network's policy guards every workload in it
+    for p, _r in pairs:
+        if fold(p.id) not in guarded:
+            guarded[fold(p.id)] = Guarded(guarded_workloads(ctx, p))
+    return LATENT, "; ".join(dict.fromkeys(why_latent(ctx, p, r, ports, guarded[fold(p.id)]) for p, r in pairs))
+
+
+class Guarded:
+    """The workloads a policy guards, by id order and as a set of identities."""
+
+    def __init__(self, workloads: list[Workload]) -> None:
+        self.sorted = sorted(workloads, key=lambda w: w.id)
+        self.ids = {id(w) for w in workloads}
+
+    def targets(self, ctx: AuditContext, rule: Rule) -> list[Workload]:
+        """Those the rule is about (its targets), found through the engine's peer index:
+        a rule costs the workloads its targets name, not a test of every guarded one."""
+        if not rule.targets:
+            return self.sorted
+        ctx.reach.live_rules()  # the peer index comes with the estate's computation
+        space = ctx.reach.space
+        bits = 0
+        for t in rule.targets:
+            bits |= space.peer(t)
+        return sorted((w for c in space.members(bits) for w in c.members if id(w) in self.ids), key=lambda w: w.id)
 
 
 def _blocker(ctx: AuditContext, policies: list[FirewallPolicy], direction: str, local: Subject,
@@ -85,27 +109,30 @@ def _first_stop(ctx: AuditContext, src: Workload | None, dst: Workload, want: Po
     """Where a flow from `src` (None: the internet) to `dst` on `want` stops, if at a firewall."""
     ev = ctx.reach.evaluator
     local, remote = subject(dst), INTERNET if src is None else subject(src)
+    # Only the rules about each end can stop it: a network-wide chain shrinks to those.
     for where, policies in points(ctx.index, dst):
+        policies = ctx.reach.applicable(policies, "ingress", dst)
         if not ev.point(policies, "ingress", local, remote, want)[0]:
             return f"at {where}, {_blocker(ctx, policies, 'ingress', local, remote, want)}"
     if src is not None:
         for where, policies in points(ctx.index, src):
+            policies = ctx.reach.applicable(policies, "egress", src)
             if not ev.point(policies, "egress", remote, local, want)[0]:
                 return f"at the source's {where}, {_blocker(ctx, policies, 'egress', remote, local, want)}"
     return None
 
 
-def why_latent(ctx: AuditContext, policy: FirewallPolicy, rule: Rule, ports: PortSet | None = None) -> str:
+def why_latent(ctx: AuditContext, policy: FirewallPolicy, rule: Rule, ports: PortSet | None = None,
+               guarded: Guarded | None = None) -> str:
     """What keeps `rule` from admitting any real flow today, in one clause."""
     ev, name = ctx.reach.evaluator, rule.name or rule.id
     want = rule_ports(rule) if ports is None else rule_ports(rule) & ports
-    guarded = guarded_workloads(ctx, policy)
-    if not guarded:
+    guarded = guarded or Guarded(guarded_workloads(ctx, policy))
+    if not guarded.sorted:
         return f"rule {name}: {policy.name or policy.id} guards no workload today"
     if rule.direction == "egress":
         return f"rule {name}: no flow it allows out reaches a destination today"
-    targets = sorted((w for w in guarded if not rule.targets or any(ev.peer_matches(t, subject(w))
-                                                                    for t in rule.targets)), key=lambda w: w.id)
+    targets = guarded.targets(ctx, rule)
     if not targets:
         return f"rule {name}: none of the workloads {policy.name or policy.id} guards is a target of it"
     if any(ev.peer_matches(p, INTERNET) for p in rule.peers):

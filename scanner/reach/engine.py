@@ -90,7 +90,7 @@ class Reachability(PairFlow):
         return out
 
     def applicable(self, policies: list[FirewallPolicy], direction: str, local: Workload) -> list[FirewallPolicy]:
-        d = self.space.of_rep.get(id(local)) if hasattr(self, "chains") else None
+        d = self.space.of_workload.get(id(local)) if hasattr(self, "chains") else None
         return policies if d is None else self.chains.shrunk(policies, direction, d)
 
     def _union_rules(self, point: list[FirewallPolicy], direction: str, rules: list, mine: tuple) -> list:

@@ -44,7 +44,7 @@ class Space:
         self.classes = sorted(classes, key=_order)
         self.n = len(self.classes)
         self.position = {id(c): i for i, c in enumerate(self.classes)}  # class -> its bit
-        self.of_rep = {id(c.rep): i for i, c in enumerate(self.classes)}  # representative -> its class's bit
+        self.of_workload = {id(m): i for i, c in enumerate(self.classes) for m in c.members}  # -> its class's bit
         self.all = (1 << self.n) - 1
         self.primary: list[int] = []  # first-address keys, ascending (classes without one come last)
         extra: list[tuple[int, int]] = []
