@@ -135,13 +135,27 @@ def _peer_covers(outer: Peer, inner: Peer) -> bool:
     return False
 
 
+# policy id -> (the policy, its denies for every target): a network-wide GCP firewall holds
+# thousands of rules and is asked about each of them. Holding the policy keeps its id its own.
+_DENIES: dict[int, tuple[FirewallPolicy, list[Rule]]] = {}
+
+
+def _untargeted_denies(policy: FirewallPolicy) -> list[Rule]:
+    found = _DENIES.get(id(policy))
+    if found is None or found[0] is not policy:
+        if len(_DENIES) >= 4096:
+            _DENIES.clear()
+        found = _DENIES[id(policy)] = (policy, [d for d in policy.rules if d.enabled and d.action == "deny"
+                                                and all(t.kind == "any" for t in d.targets)])
+    return found[1]
+
+
 def shadowed(policy: FirewallPolicy, rule: Rule, peers: Iterable[Peer]) -> bool:
     """In a first-match policy, an earlier deny for all ports already stops these peers."""
     if policy.evaluation != "first-match":
         return False
-    for deny in policy.rules:
-        if (deny.enabled and deny.action == "deny" and deny.direction == rule.direction
-                and deny.priority <= rule.priority and all(t.kind == "any" for t in deny.targets)
+    for deny in _untargeted_denies(policy):
+        if (deny.direction == rule.direction and deny.priority <= rule.priority
                 and not (rule_ports(rule) - rule_ports(deny))
                 and all(any(_peer_covers(d, p) for d in deny.peers) for p in peers)):
             return True

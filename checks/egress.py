@@ -189,6 +189,7 @@ def data_zone_outbound_allowed(ctx: AuditContext, data_zones=("data",)) -> Itera
     evaluator = ctx.reach.evaluator
     hits: dict[str, dict] = {}
     outcome: dict[tuple, PortSet] = {}  # workloads alike to firewall rules share one evaluation
+    by_address: dict[int, bool] = {}  # policy -> whether it targets by address, asked once per policy
     for wl in ctx.snapshot.workloads:
         zone = zones.workload_zone(wl.id)
         if zone not in data_zones:
@@ -199,16 +200,23 @@ def data_zone_outbound_allowed(ctx: AuditContext, data_zones=("data",)) -> Itera
                   index.policies_by_ids(network.policy_ids) if network else []]
         local = subject(wl)
         present = [p for p in points if p]
+        for pols in present:
+            for p in pols:
+                if id(p) not in by_address:
+                    by_address[id(p)] = _targets_addresses(p)
         key = (fold(wl.subnet_id), local.policy_ids, local.tags, local.service_accounts, local.app_groups,
-               local.addresses if any(_targets_addresses(p) for pols in present for p in pols) else ())
+               local.addresses if any(by_address[id(p)] for pols in present for p in pols) else ())
+        # Each place's rules about this workload only: a network-wide firewall (GCP) holds
+        # every workload's rules, which cannot apply to this one.
+        mine = [ctx.reach.applicable(pols, "egress", wl) for pols in present]
         if key not in outcome:
-            outcome[key] = _egress_to_internet(evaluator, present, local)
+            outcome[key] = _egress_to_internet(evaluator, mine, local)
         allowed = outcome[key]
         if not allowed or not present:
             continue
         # Blame the most selective place that lets it out: the workload's own policies first.
-        for policy in present[0]:
-            rules = [r for r in policy.rules if r.direction == "egress" and r.action == "allow"
+        for policy, about in zip(present[0], mine[0]):
+            rules = [r for r in about.rules if r.direction == "egress" and r.action == "allow"
                      and evaluator.applies(r, local, INTERNET)]
             if rules:
                 hit = hits.setdefault(fold(policy.id), {"policy": policy, "rules": {}, "workloads": {}})

@@ -186,6 +186,7 @@ class _PeerJudge:
 
     def __init__(self, ctx: AuditContext, zone: str, words: tuple, trusted: tuple, trusted_tags: tuple) -> None:
         self.ctx, self.zone, self.words = ctx, zone, words
+        self._management_only: dict[str, bool] = {}
         self.trusted_tags = {t.lower() for t in trusted_tags}
         self.mgmt_nets = [net(c) for s in ctx.snapshot.subnets if ctx.zones.subnet_zone(s.id) == zone for c in s.cidrs]
         self.mgmt_nets += [net(c) for c in trusted]
@@ -196,14 +197,23 @@ class _PeerJudge:
     def _all_management(self, workloads: list) -> bool:
         return bool(workloads) and all(self.ctx.zones.workload_zone(w.id) == self.zone for w in workloads)
 
+    def _guards_management(self, policy: FirewallPolicy) -> bool:
+        """Whether the policy guards workloads, all in the management zone: once per policy
+        (a network's firewall guards every workload and is asked about each of its rules)."""
+        found = self._management_only.get(fold(policy.id))
+        if found is None:
+            guarded = guarded_workloads(self.ctx, policy)
+            found = self._management_only[fold(policy.id)] = bool(guarded) and all(
+                self.ctx.zones.workload_zone(w.id) == self.zone for w in guarded)
+        return found
+
     def permitted_entry(self, policy: FirewallPolicy, rule: Rule, peer: Peer, wanted: PortSet) -> bool:
         """A narrow external range on the management zone's entry point, when the zone
         policy permits that external zone into management on these ports. The world
         (any range as wide as the internet) never is."""
         if peer.kind != "cidr" or admits_internet(peer.value):
             return False
-        guarded = guarded_workloads(self.ctx, policy)
-        if not guarded or not all(self.ctx.zones.workload_zone(w.id) == self.zone for w in guarded):
+        if not self._guards_management(policy):
             return False
         n = net(peer.value)
         need = self.ctx.reach.evaluator.ports(rule) & wanted
