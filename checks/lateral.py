@@ -1,6 +1,7 @@
 """Lateral movement: how few footholds separate the internet from the most trusted zones."""
 from __future__ import annotations
 
+import heapq
 from typing import Iterator
 
 from checks.causes import RuleIndex, deciding
@@ -95,7 +96,10 @@ def _step(source: str, destination: str, ports, causes) -> Step:
 
 def _within_two_hops(ctx: AuditContext, targets: list) -> Iterator[tuple]:
     """Only the flows into the targets are needed: internet -> target, or internet ->
-    a source that opens the target (sources sorted, so the evidence is stable)."""
+    the lowest-id source that opens the target (so the evidence is stable). Whether the
+    internet reaches a source is the same for its whole class, so each flow's footholds
+    are found once per class of sources, not once per source and target."""
+    lowest: dict[int, list[str]] = {}  # a flow's source classes -> its two lowest sources the internet reaches
     for wl in targets:
         zone = ctx.zones.workload_zone(wl.id)
         flows = ctx.reach.flows_into(wl.id)
@@ -103,13 +107,22 @@ def _within_two_hops(ctx: AuditContext, targets: list) -> Iterator[tuple]:
         if direct is not None:
             yield wl, zone, [_step(INTERNET, wl.id, direct.ports, direct.causes)]
             continue
-        footholds = sorted((src, f) for f in flows if f.zone != INTERNET or f.sources != (INTERNET,) for src in f.sources)
-        for src, flow in footholds:
-            first = ctx.reach.inbound(src).get(INTERNET)
-            if first is not None:
-                yield wl, zone, [_step(INTERNET, src, first.ports, first.causes),
-                                 _step(src, wl.id, flow.ports, flow.causes)]
-                break
+        best = None
+        for flow in flows:
+            if flow.source_classes is None:
+                continue  # an external zone is no foothold
+            key = id(flow.source_classes)
+            if key not in lowest:
+                lowest[key] = heapq.nsmallest(2, (m.id for c in flow.source_classes()
+                                                  if INTERNET in ctx.reach.inbound(c.rep.id) for m in c.members))
+            src = next((s for s in lowest[key] if s != wl.id), None)  # a workload is not its own source
+            if src is not None and (best is None or src < best[0]):
+                best = (src, flow)
+        if best is not None:
+            src, flow = best
+            first = ctx.reach.inbound(src)[INTERNET]
+            yield wl, zone, [_step(INTERNET, src, first.ports, first.causes),
+                             _step(src, wl.id, flow.ports, flow.causes)]
 
 
 def _searched(ctx: AuditContext, targets: list, max_hops: int) -> Iterator[tuple]:

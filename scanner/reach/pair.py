@@ -93,12 +93,16 @@ class Flow:
     the evidence text are produced on first read: checks that group by cause need
     neither, and a hub can put thousands of sources behind one destination."""
 
-    __slots__ = ("zone", "ports", "causes", "_sources", "_evidence")
+    __slots__ = ("zone", "ports", "causes", "_sources", "_evidence", "source_classes")
 
     def __init__(self, zone: str, sources: tuple[str, ...] | Callable[[], tuple[str, ...]], ports: PortSet,
-                 evidence: tuple[str, ...] | Callable[[], tuple[str, ...]], causes: tuple[Cause, ...]) -> None:
+                 evidence: tuple[str, ...] | Callable[[], tuple[str, ...]], causes: tuple[Cause, ...],
+                 source_classes: Callable[[], Iterable[Class]] | None = None) -> None:
         self.zone, self.ports, self.causes = zone, ports, causes
         self._sources, self._evidence = sources, evidence
+        # The source classes (None for a zone that is no workload): one object for every
+        # member of the destination's class, so a question about them is asked once per class.
+        self.source_classes = source_classes
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -175,7 +179,7 @@ class PairFlow:
                     continue
                 # never empty: a class is only its own source when it has other members
                 ids = (lambda s=sources: (m.id for c in s() for m in c.members if fold(m.id) != me))
-                out.append(Flow(zone, ids, ports, evidence, causes))
+                out.append(Flow(zone, ids, ports, evidence, causes, sources))
             found = self._flows_of[me] = tuple(out)
         return found
 
