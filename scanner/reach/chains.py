@@ -36,16 +36,24 @@ class Point:
     """One enforcement point seen in one direction: its applicable rules (as the engine's
     partition lists them) and which of them apply to each class as the fixed end."""
 
-    def __init__(self, point: list[FirewallPolicy], direction: str, space: Space) -> None:
+    def __init__(self, point: list[FirewallPolicy], direction: str, space: Space, evaluator: Evaluator) -> None:
         self.rules = [(p, r) for p in point for r in p.rules if r.enabled
                       and (r.direction == direction or not p.stateful)]
         everywhere: list[int] = []
         by_targets: dict[tuple, list[int]] = {}
-        for i, (_p, r) in enumerate(self.rules):
+        self._matches: list[list[int]] = []  # rule -> the classes of each of its peers that holds any
+        self._rank: list[int] = []  # rule -> its place in the Evaluator's order within its policy
+        ranks: dict[tuple[int, str], dict[int, int]] = {}
+        for i, (p, r) in enumerate(self.rules):
             if r.targets:
                 by_targets.setdefault(r.targets, []).append(i)
             else:
                 everywhere.append(i)
+            self._matches.append([m for m in (space.peer(q) for q in r.peers) if m])
+            rank = ranks.get((id(p), r.direction))
+            if rank is None:
+                rank = ranks[(id(p), r.direction)] = {id(x): k for k, x in enumerate(evaluator._rules(p, r.direction))}
+            self._rank.append(rank[id(r)])
         self._everywhere = everywhere
         self._sets = list(by_targets.values())
         self._of_class: dict[int, list[int]] = defaultdict(list)  # class -> target sets holding it
@@ -65,6 +73,27 @@ class Point:
             found = self._mine[key] = tuple(sorted(self._everywhere + [i for k in key for i in self._sets[k]]))
         return found
 
+    def peer_sets(self, mine: tuple[int, ...]) -> list[int]:
+        """The distinct non-empty sets of classes the peers of these rules hold, in rule
+        order: what splits the far ends into cells (a set met again splits nothing)."""
+        seen: set[int] = set()
+        out = []
+        for i in mine:
+            for m in self._matches[i]:
+                if m not in seen:
+                    seen.add(m)
+                    out.append(m)
+        return out
+
+    def ordered(self, mine: tuple[int, ...]) -> dict[tuple[int, str], list[Rule]]:
+        """These rules per (policy, direction) in the Evaluator's order, leaving out rules
+        whose peers hold no class (they decide nothing between classes)."""
+        out: dict[tuple[int, str], list[Rule]] = defaultdict(list)
+        for i in sorted((i for i in mine if self._matches[i]), key=self._rank.__getitem__):
+            p, r = self.rules[i]
+            out[(id(p), r.direction)].append(r)
+        return out
+
 
 class Chains:
     """Evaluates points over bitsets of far-end classes (see the module text)."""
@@ -73,14 +102,13 @@ class Chains:
         self.space, self.evaluator = space, evaluator
         self._points: dict[tuple, Point] = {}
         self._peers: dict[int, int] = {}
-        self._rank: dict[tuple[int, str], dict[int, int]] = {}
         self._shrunk: dict[tuple, list[FirewallPolicy]] = {}
 
     def point(self, point: list[FirewallPolicy], direction: str) -> Point:
         key = (tuple(id(p) for p in point), direction)
         found = self._points.get(key)
         if found is None:
-            found = self._points[key] = Point(point, direction, self.space)
+            found = self._points[key] = Point(point, direction, self.space, self.evaluator)
         return found
 
     def shrunk(self, point: list[FirewallPolicy], direction: str, d: int) -> list[FirewallPolicy]:
@@ -112,12 +140,11 @@ class Chains:
             self._peers[id(rule)] = found
         return found
 
-    def verdicts(self, policies: list[FirewallPolicy], direction: str, chosen: list[tuple[FirewallPolicy, Rule]],
+    def verdicts(self, policies: list[FirewallPolicy], direction: str, ordered: dict[tuple[int, str], list[Rule]],
                  bits: int, want: PortSet) -> list[Fragment]:
         """Evaluator.point(policies, direction, fixed end, far end, want) for every far end
-        in `bits` at once, with only the `chosen` rules (those that apply to the fixed end):
-        fragments of equal verdict covering `bits`."""
-        ordered = self._ordered(chosen)
+        in `bits` at once, with only the `ordered` rules (those that apply to the fixed end,
+        from Point.ordered): fragments of equal verdict covering `bits`."""
         frags: list[Fragment] = [(bits, want, [])]
         for group in ([p for p in policies if p.stateful], [p for p in policies if not p.stateful]):
             if not group:
@@ -139,22 +166,6 @@ class Chains:
                         out.append((b, got, evidence + ev))
             frags = out
         return [(b, a, ev if a else []) for b, a, ev in frags]
-
-    def _ordered(self, chosen: list[tuple[FirewallPolicy, Rule]]) -> dict[tuple[int, str], list[Rule]]:
-        """The chosen rules per (policy, direction), in the evaluator's order, leaving out
-        rules whose peers hold no class."""
-        out: dict[tuple[int, str], list[Rule]] = defaultdict(list)
-        for p, r in chosen:
-            if self.peers(r):
-                out[(id(p), r.direction)].append(r)
-        for (pid, direction), rules in out.items():
-            rank = self._rank.get((pid, direction))
-            if rank is None:
-                policy = next(p for p, _r in chosen if id(p) == pid)
-                rank = self._rank[(pid, direction)] = {id(r): k for k, r in
-                                                       enumerate(self.evaluator._rules(policy, direction))}
-            rules.sort(key=lambda r: rank[id(r)])
-        return out
 
     def _evaluate(self, policies: list[FirewallPolicy], direction: str, ordered: dict, bits: int,
                   want: PortSet) -> list[Fragment]:

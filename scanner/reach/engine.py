@@ -56,10 +56,7 @@ class Reachability(PairFlow):
         if found is not None:
             return found
         cells = [self.space.all]
-        for peer in dict.fromkeys(q for i in mine for q in rules[i][1].peers):
-            match = self.space.peer(peer)
-            if not match:
-                continue
+        for match in indexed.peer_sets(mine):
             split = []
             for c in cells:
                 inside = c & match
@@ -74,7 +71,7 @@ class Reachability(PairFlow):
             # Rules whose targets miss the fixed end never apply to it: a long network-wide
             # chain (GCP) shrinks to the few rules about this workload, walked once over
             # every far end (scanner.reach.chains).
-            verdicts = self.chains.verdicts(point, direction, [rules[i] for i in mine], self.space.all, ALL)
+            verdicts = self.chains.verdicts(point, direction, indexed.ordered(mine), self.space.all, ALL)
         out = []
         for c in cells:
             rep = lowest(c)
