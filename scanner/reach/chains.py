@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import Any
 
-from scanner.evaluate import Evaluator, _reply_ports
+from scanner.evaluate import INTERNET, Evaluator, _reply_ports
 from scanner.model import FirewallPolicy, Rule
 from scanner.ports import PortSet
 from scanner.reach.space import Space, indices
@@ -43,6 +43,7 @@ class Point:
         by_targets: dict[tuple, list[int]] = {}
         self._matches: list[list[int]] = []  # rule -> the classes of each of its peers that holds any
         self._rank: list[int] = []  # rule -> its place in the Evaluator's order within its policy
+        self._public: list[bool] = []  # rule -> whether its peers admit the internet
         ranks: dict[tuple[int, str], dict[int, int]] = {}
         for i, (p, r) in enumerate(self.rules):
             if r.targets:
@@ -50,6 +51,7 @@ class Point:
             else:
                 everywhere.append(i)
             self._matches.append([m for m in (space.peer(q) for q in r.peers) if m])
+            self._public.append(any(evaluator.peer_matches(q, INTERNET) for q in r.peers))
             rank = ranks.get((id(p), r.direction))
             if rank is None:
                 rank = ranks[(id(p), r.direction)] = {id(x): k for k, x in enumerate(evaluator._rules(p, r.direction))}
@@ -85,11 +87,13 @@ class Point:
                     out.append(m)
         return out
 
-    def ordered(self, mine: tuple[int, ...]) -> dict[tuple[int, str], list[Rule]]:
+    def ordered(self, mine: tuple[int, ...], internet: bool = False) -> dict[tuple[int, str], list[Rule]]:
         """These rules per (policy, direction) in the Evaluator's order, leaving out rules
-        whose peers hold no class (they decide nothing between classes)."""
+        whose peers hold no class (they decide nothing between classes), or with `internet`
+        those whose peers do not admit the internet."""
         out: dict[tuple[int, str], list[Rule]] = defaultdict(list)
-        for i in sorted((i for i in mine if self._matches[i]), key=self._rank.__getitem__):
+        keep = self._public if internet else self._matches
+        for i in sorted((i for i in mine if keep[i]), key=self._rank.__getitem__):
             p, r = self.rules[i]
             out[(id(p), r.direction)].append(r)
         return out
@@ -103,6 +107,8 @@ class Chains:
         self._points: dict[tuple, Point] = {}
         self._peers: dict[int, int] = {}
         self._shrunk: dict[tuple, list[FirewallPolicy]] = {}
+        self._internet: dict[tuple, tuple[PortSet, list]] = {}
+        self.internet = 1 << space.n
 
     def point(self, point: list[FirewallPolicy], direction: str) -> Point:
         key = (tuple(id(p) for p in point), direction)
@@ -131,13 +137,29 @@ class Chains:
         return found
 
     def peers(self, rule: Rule) -> int:
-        """The classes a rule's peers hold (Evaluator.applies on the far end)."""
+        """The classes a rule's peers hold (Evaluator.applies on the far end), and the
+        internet's bit (`self.internet`, above every class) when they admit it."""
         found = self._peers.get(id(rule))
         if found is None:
             found = 0
             for q in rule.peers:
                 found |= self.space.peer(q)
+                if self.evaluator.peer_matches(q, INTERNET):
+                    found |= self.internet
             self._peers[id(rule)] = found
+        return found
+
+    def from_internet(self, point: list[FirewallPolicy], d: int, want: PortSet) -> tuple[PortSet, list]:
+        """Evaluator.point(point, "ingress", class d, INTERNET, want): the internet is one
+        more far end, walked over the rules about class d that admit it."""
+        indexed = self.point(point, "ingress")
+        mine = indexed.applicable(d)
+        key = (tuple(id(p) for p in point), mine, want)
+        found = self._internet.get(key)
+        if found is None:
+            [(_bits, allowed, evidence)] = self.verdicts(point, "ingress", indexed.ordered(mine, internet=True),
+                                                         self.internet, want)
+            found = self._internet[key] = (allowed, evidence)
         return found
 
     def verdicts(self, policies: list[FirewallPolicy], direction: str, ordered: dict[tuple[int, str], list[Rule]],

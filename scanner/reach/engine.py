@@ -16,6 +16,7 @@ from collections import defaultdict
 from functools import cache
 from typing import Any
 
+from scanner.evaluate import INTERNET, Subject
 from scanner.model import FirewallPolicy, Workload
 from scanner.ports import PortSet
 from scanner.reach.chains import Chains
@@ -89,6 +90,13 @@ class Reachability(PairFlow):
     def applicable(self, policies: list[FirewallPolicy], direction: str, local: Workload) -> list[FirewallPolicy]:
         d = self.space.of_workload.get(id(local)) if hasattr(self, "chains") else None
         return policies if d is None else self.chains.shrunk(policies, direction, d)
+
+    def ingress(self, policies: list[FirewallPolicy], dst: Workload, local: Subject, remote: Subject,
+                want: PortSet) -> tuple[PortSet, list]:
+        d = self.space.of_workload.get(id(dst)) if hasattr(self, "chains") else None
+        if d is None or remote is not INTERNET or not want:
+            return super().ingress(policies, dst, local, remote, want)
+        return self.chains.from_internet(policies, d, want)
 
     def _union_rules(self, point: list[FirewallPolicy], direction: str, rules: list, mine: tuple) -> list:
         """Evaluator._evaluate_uncached for a point of stateful unions (security groups),

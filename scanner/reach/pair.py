@@ -237,8 +237,7 @@ class PairFlow:
         evidence: list = []
         # The destination's ingress first: most pairs stop there, before any route lookup.
         for policies in self._points(dst, ingress=True):
-            allowed, ev = self.evaluator.point(self.applicable(policies, "ingress", dst), "ingress", local, remote,
-                                               allowed)
+            allowed, ev = self.ingress(policies, dst, local, remote, allowed)
             evidence += ev
             if not allowed:
                 return allowed, [], []
@@ -262,6 +261,11 @@ class PairFlow:
                     return allowed, [], []
         causes = self.causes(evidence, allowed, cache=False)
         return allowed, [*path, *(c.text for c in causes if c.direction == "ingress")], causes
+
+    def ingress(self, policies: list[FirewallPolicy], dst: Workload, local: Subject, remote: Subject,
+                want: PortSet) -> tuple[PortSet, list]:
+        """What one of the destination's ingress points lets through of `want` from `remote`."""
+        return self.evaluator.point(self.applicable(policies, "ingress", dst), "ingress", local, remote, want)
 
     def applicable(self, policies: list[FirewallPolicy], direction: str, local: Workload) -> list[FirewallPolicy]:
         """A point's policies as they can apply with `local` as the fixed end: all of them
