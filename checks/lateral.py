@@ -100,6 +100,7 @@ def _within_two_hops(ctx: AuditContext, targets: list) -> Iterator[tuple]:
     internet reaches a source is the same for its whole class, so each flow's footholds
     are found once per class of sources, not once per source and target."""
     lowest: dict[int, list[str]] = {}  # a flow's source classes -> its two lowest sources the internet reaches
+    own: dict[int, list[str]] = {}  # a source class -> the same among its members
     for wl in targets:
         zone = ctx.zones.workload_zone(wl.id)
         flows = ctx.reach.flows_into(wl.id)
@@ -113,8 +114,7 @@ def _within_two_hops(ctx: AuditContext, targets: list) -> Iterator[tuple]:
                 continue  # an external zone is no foothold
             key = id(flow.source_classes)
             if key not in lowest:
-                lowest[key] = heapq.nsmallest(2, (m.id for c in flow.source_classes()
-                                                  if INTERNET in ctx.reach.inbound(c.rep.id) for m in c.members))
+                lowest[key] = heapq.nsmallest(2, (i for c in flow.source_classes() for i in _exposed(ctx, c, own)))
             src = next((s for s in lowest[key] if s != wl.id), None)  # a workload is not its own source
             if src is not None and (best is None or src < best[0]):
                 best = (src, flow)
@@ -123,6 +123,15 @@ def _within_two_hops(ctx: AuditContext, targets: list) -> Iterator[tuple]:
             first = ctx.reach.inbound(src)[INTERNET]
             yield wl, zone, [_step(INTERNET, src, first.ports, first.causes),
                              _step(src, wl.id, flow.ports, flow.causes)]
+
+
+def _exposed(ctx: AuditContext, c, own: dict[int, list[str]]) -> list[str]:
+    """The two lowest member ids of a source class the internet reaches, else none."""
+    found = own.get(id(c))
+    if found is None:
+        found = own[id(c)] = (heapq.nsmallest(2, (m.id for m in c.members))
+                              if INTERNET in ctx.reach.inbound(c.rep.id) else [])
+    return found
 
 
 def _searched(ctx: AuditContext, targets: list, max_hops: int) -> Iterator[tuple]:
