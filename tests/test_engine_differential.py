@@ -12,7 +12,8 @@ from collections import defaultdict
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from builder import (
-    Estate, hub_blackhole, hub_route, allow_in, allow_out, app_group, azure_default_rules, cidr, deny_in, deny_out, group, local,
+    Estate, hub_blackhole, hub_route, allow_in, allow_out, app_group, azure_default_rules, cidr, deny_in, deny_out, group,
+    internet_peer, local,
     prefix_list, route, service_account, service_tag, tag,
 )
 from reference_reach import ReferenceReachability
@@ -51,7 +52,7 @@ class Random:
         e.gateway("igw", "internet", self.nets[0], requires_public_address=self.provider != "azure")
         if rng.random() < 0.5:
             fw = e.policy("fw-rules", self.nets[0], kind="appliance-firewall",
-                          rules=self._first_match_rules(ingress_only=True))
+                          rules=self._first_match_rules(ingress_only=True, targets=True))
             self.appliances.append(e.gateway("fw-1", "appliance", self.nets[0], private_ips=("10.1.250.4",),
                                              policy_ids=(fw.id,)))
         pairs = [(a, b) for a in range(len(self.nets)) for b in range(a + 1, len(self.nets))]
@@ -132,7 +133,7 @@ class Random:
         if self.provider == "aws" and rng.random() < 0.5:
             policies.append(self._nacl(network, f"acl-{n}-{s}"))
         if self.provider == "azure" and rng.random() < 0.7:
-            policies.append(e.policy(f"nsg-sub-{n}-{s}", network, rules=self._first_match_rules()))
+            policies.append(e.policy(f"nsg-sub-{n}-{s}", network, rules=self._first_match_rules(targets=True)))
         subnet = e.subnet(f"sn-{n}-{s}", network, block, route_tables=[table], policies=policies,
                           tags={"Zone": rng.choice(["dmz", "internal", "data", "management"])})
         for w in range(rng.randint(1, 4)):
@@ -164,7 +165,10 @@ class Random:
         rng = self.rng
         roll = rng.random()
         if roll < 0.45:
-            return cidr(rng.choice(self.cidrs + ["10.1.0.8/29", "203.0.113.0/24"]))
+            # 128.0.0.0/1 and the Internet tag admit the internet and hold no workload
+            return cidr(rng.choice(self.cidrs + ["10.1.0.8/29", "203.0.113.0/24", "128.0.0.0/1"]))
+        if self.provider == "azure" and roll < 0.5:
+            return internet_peer()
         if self.provider == "aws":
             if roll < 0.75 and self.policies:
                 return group(rng.choice(self.policies))
@@ -194,7 +198,19 @@ class Random:
         rules = self._first_match_rules(priorities=True)
         return self.e.policy(id, network, rules=rules, kind="network-acl")
 
-    def _first_match_rules(self, priorities: bool = True, ingress_only: bool = False, targets: bool = False) -> list:
+    def _target(self, appliance: bool) -> Peer:
+        """What a first-match rule is about: GCP tags and service accounts, Azure ASGs (NSGs)
+        and destination ranges (Azure Firewall)."""
+        rng = self.rng
+        if appliance:
+            return cidr(rng.choice(self.cidrs[2:] + ["10.0.0.0/8", "10.1.0.8/29"]))
+        if self.provider == "gcp":
+            return tag(rng.choice(["web", "app", "db", "ssh"])) if rng.random() < 0.7 else service_account(
+                rng.choice(["sa-a", "sa-b"]))
+        return app_group(rng.choice(["asg-web", "asg-app", "asg-db"]))
+
+    def _first_match_rules(self, priorities: bool = True, ingress_only: bool = False, targets: bool = False,
+                           actions: tuple = ("allow", "deny")) -> list:
         rng = self.rng
         rules = []
         for i in range(rng.randint(1, 5)):
@@ -202,7 +218,11 @@ class Random:
             make = rng.choice([allow_in, allow_in, deny_in] if ingress_only else [allow_in, deny_in, allow_out, deny_out])
             kw = {"priority": 100 + 10 * rng.randint(0, 5)}
             if targets and rng.random() < 0.5:
-                kw["targets"] = (tag(rng.choice(["web", "app", "db", "ssh"])),)
+                kw["targets"] = tuple(self._target(ingress_only) for _ in range(rng.choice((1, 1, 2))))
+            if "next" in actions and make in (allow_in, allow_out) and rng.random() < 0.4:
+                kw["action"] = "next"
+            if rng.random() < 0.05:
+                kw["enabled"] = False
             rules.append(make(p, port, self._peer(), **kw))
         if self.provider == "azure" and not ingress_only:
             rules += azure_default_rules("10.0.0.0/8")
@@ -219,10 +239,22 @@ class Random:
             rules = self._first_match_rules(targets=True)
             if rng.random() < 0.3:
                 rules.append(allow_in("tcp", 22, cidr("0.0.0.0/0"), priority=50, action="next"))
-            pol = e.policy(f"fw-{network.id}", network, rules=rules)
+            ids = [e.policy(f"fw-{network.id}", network, rules=rules).id]
+            # An organization's hierarchical policy before the VPC rules, passing on with
+            # goto_next, and a network firewall policy after them: one chain by chain_order.
+            if rng.random() < 0.5:
+                rules = self._first_match_rules(targets=True, actions=("allow", "deny", "next"))
+                rules += [allow_in("all", None, cidr("0.0.0.0/0"), priority=2000, action="next"),
+                          allow_out("all", None, cidr("0.0.0.0/0"), priority=2000, action="next")]
+                ids.insert(0, e.policy(f"org-{network.id}", network, rules=rules,
+                                       kind="hierarchical-firewall-policy").id)
+            if rng.random() < 0.4:
+                ids.append(e.policy(f"nfp-{network.id}", network, rules=self._first_match_rules(targets=True),
+                                    kind="network-firewall-policy").id)
             items = e.items["networks"]
             items[items.index(network)] = network.__class__(
-                **{**{f: getattr(network, f) for f in network.__dataclass_fields__}, "policy_ids": (pol.id,)})
+                **{**{f: getattr(network, f) for f in network.__dataclass_fields__},
+                   "policy_ids": tuple(rng.sample(ids, len(ids)))})
         self.nets = list(e.items["networks"])
 
 
