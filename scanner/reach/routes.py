@@ -39,6 +39,7 @@ class RouteBits:
         self._subnet_bits: dict[str, list[int]] = {}
         self.appliance_rules: dict[str, list] = {}  # gateway id -> the policies it enforces
         self._forwards: dict[tuple, dict[Appliances, int]] = {}
+        self._back_parts: dict[tuple, list[tuple[Appliances, int]]] = {}
         named: dict[str, frozenset] = {}  # subnet -> the instance tags its routes name
         contexts: dict[tuple, int] = defaultdict(int)
         for i, c in enumerate(space.classes):
@@ -178,17 +179,30 @@ class RouteBits:
             done |= inside
             if not todo or group is DEAD:
                 continue
-            for network in self._networks(todo, group, here):
-                per_network = todo & sp.by_network[network]
-                # local and peering verdicts hang on the network alone; hubs and boxes on the subnet
-                parts = [per_network] if group[0] in ("local", "peering") else self._subnets(per_network, network)
-                for subnet_bits in parts:
-                    first = sp.classes[lowest(subnet_bits)]
-                    ok, appliances = self._verdict(group, first.rep.network_id, first.rep.subnet_id,
-                                                   first.subject.addresses[0])
-                    if ok:
-                        out[appliances] |= subnet_bits
+            for appliances, bits in self._back_through(group, todo, here):
+                out[appliances] |= bits
         self._back[key] = found = {k: v for k, v in out.items() if v}
+        return found
+
+    def _back_through(self, group: tuple, todo: int, here: Any) -> list[tuple[Appliances, int]]:
+        """The classes of `todo` one route group delivers to, by appliances: the same for
+        every context whose tables share the route (the subnets of a spoke behind one UDR)."""
+        key = (group, todo)
+        found = self._back_parts.get(key)
+        if found is not None:
+            return found
+        sp, found = self.space, []
+        for network in self._networks(todo, group, here):
+            per_network = todo & sp.by_network[network]
+            # local and peering verdicts hang on the network alone; hubs and boxes on the subnet
+            parts = [per_network] if group[0] in ("local", "peering") else self._subnets(per_network, network)
+            for subnet_bits in parts:
+                first = sp.classes[lowest(subnet_bits)]
+                ok, appliances = self._verdict(group, first.rep.network_id, first.rep.subnet_id,
+                                               first.subject.addresses[0])
+                if ok:
+                    found.append((appliances, subnet_bits))
+        self._back_parts[key] = found
         return found
 
     def _networks(self, bits: int, group: tuple, here: Any) -> list[str]:
