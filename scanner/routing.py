@@ -52,6 +52,7 @@ class Routing:
     def __init__(self, index: Index) -> None:
         self.index = index
         self._tables: dict[str, list[tuple[Net, int, Route, str]]] = {}
+        self._lengths: dict[str, list[tuple[int, int, dict[int, list]]]] = {}
         self._nat: dict[str, str] | None = None
         self._hubs: Hubs | None = None
         self._transit_cache: dict[tuple, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {}
@@ -95,13 +96,32 @@ class Routing:
     def lookup(self, subnet: Subnet, address: Any, tags: tuple[str, ...] = ()) -> Hop | None:
         """The route a packet from `subnet` to `address` takes, or None."""
         addr = _address(address)
-        for net, _prio, route, table_id in self._entries(subnet):
-            if net.version != addr.version or addr not in net:
+        ai, width = int(addr), addr.max_prefixlen
+        for version, length, starts in self._by_length(subnet):
+            if version != addr.version:
                 continue
-            if route.instance_tags and not set(route.instance_tags) & set(tags):
-                continue
-            return Hop(route, table_id, str(net))
+            for net, _prio, route, table_id in starts.get(ai >> (width - length) << (width - length) if length else 0, ()):
+                if route.instance_tags and not set(route.instance_tags) & set(tags):
+                    continue
+                return Hop(route, table_id, str(net))
         return None
+
+    def _by_length(self, subnet: Subnet) -> list[tuple[int, int, dict[int, list]]]:
+        """A subnet's entries by prefix length, longest first, each length's by network
+        address in lookup order: a lookup costs the prefix lengths, not the routes (a GCP
+        network lists a route per subnet in every subnet's table)."""
+        key = fold(subnet.id)
+        found = self._lengths.get(key)
+        if found is None:
+            found, at = [], {}
+            for entry in self._entries(subnet):  # sorted by length (longest first), then priority
+                n = entry[0]
+                if (n.version, n.prefixlen) not in at:
+                    at[(n.version, n.prefixlen)] = len(found)
+                    found.append((n.version, n.prefixlen, {}))
+                found[at[(n.version, n.prefixlen)]][2].setdefault(int(n.network_address), []).append(entry)
+            self._lengths[key] = found
+        return found
 
     def usable(self, hop: Hop | None, here: Subnet, there_network: str, there_address: Any) -> bool:
         """Whether the route a packet from subnet `here` takes towards `there_address` (in
