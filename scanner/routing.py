@@ -106,9 +106,9 @@ class Routing:
         """Whether the route a packet from subnet `here` takes towards `there_address` (in
         network `there_network`) delivers it there. The one statement of what carries a
         packet between networks: every reachability engine asks it. Engines ask once per
-        route, source network and availability zone, destination network and subnet, so
-        the answer must depend on `here` only through its network and zone, and on
-        `there_address` only through its subnet.
+        route, `carrier_key` of the source, destination network and subnet, so the answer
+        must depend on `here` only through that key, and on `there_address` only through
+        its subnet.
 
         `there_network` "" (or a network not in the snapshot) is an address outside every
         network: on-premises, reached through a VPN gateway or a hub's VPN / Direct
@@ -129,6 +129,20 @@ class Routing:
         if kind == "vpn":
             return self._external(there_network)
         return kind == "appliance"
+
+    def carrier_key(self, hop: Hop, here: Subnet) -> tuple:
+        """What `usable` (and the transit helpers) read of `here` for this hop: its network
+        and zone; for a transit hop into a hub the snapshot holds, only the hub route table
+        its attachment is associated with (none: no attachment in that zone). Sources with
+        one key share every verdict of the hop's route, so engines ask once per key: in a
+        hub-and-spoke estate that is once per hub table, not once per spoke."""
+        route = hop.route
+        if route.target_kind == "transit" and route.active and fold(route.target_id) in self.hubs.known:
+            entry, _why = self.hubs.entry(route.target_id, here.network_id, here.availability_zone)
+            if entry is None:
+                return ("no attachment",)
+            return ("table", fold(entry.route_table_id)) if entry.route_table_id else ("attachment", fold(entry.id))
+        return (fold(here.network_id), here.availability_zone)
 
     def transit_path(self, hop: Hop | None, here: Subnet, there_network: str, there_address: Any) -> list[str]:
         """How a hub carries (or drops) the packet of a `transit` hop, line by line, for

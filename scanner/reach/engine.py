@@ -14,12 +14,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from functools import cache
 from typing import Any
 
 from scanner.model import FirewallPolicy
 from scanner.ports import PortSet
-from scanner.reach.pair import MAX_SOURCES, Class, Group, PairFlow
+from scanner.reach.pair import MAX_SOURCES, Class, Group, Once, PairFlow
 from scanner.reach.routes import RouteBits
 from scanner.reach.space import Space, indices, lowest
 
@@ -131,7 +130,7 @@ class Reachability(PairFlow):
                     part = sources & zone_bits
                     if part:
                         groups.append((zone, (lambda limit=None, p=part: self.space.members(p, limit)), allowed,
-                                       cache(lambda p=part, c=causes: self._evidence(p, dst, c)), causes))
+                                       Once(self._evidence, part, dst, causes), causes))
         return groups
 
     def _through(self, bits: int, appliances: tuple, dst: Class) -> list[Cell]:
@@ -209,6 +208,7 @@ class Egress:
             self.verdict.append(v)
         self.by_verdict = {v: b for v, b in self.by_verdict.items() if v}
         self.live: dict[PortSet, dict[PortSet, int]] = defaultdict(lambda: defaultdict(int))
+        self.cell_live: dict[tuple[int, int], list[PortSet]] = defaultdict(list)  # (point, cell) -> what flowed
 
     def prepare(self, d: int, reach: int) -> tuple:
         """What destination `d` needs from every source's egress: the points that hold it
@@ -231,19 +231,19 @@ class Egress:
             bits = sources & self.profile_bits[prof]
             if not bits:
                 continue
-            allowed, evidence = ports, []
+            allowed, used = ports, []
             for pid in self.profile_points[prof]:
                 ci = special.get(pid)
                 if ci is None:
                     ci = self._cell(pid, d) if pid in self.wide else self.dominant[pid]
-                _bits, got, ev = self.points[pid][ci]
-                allowed = allowed & got
-                evidence += ev
+                allowed = allowed & self.points[pid][ci][1]
+                used.append((pid, ci))
                 if not allowed:
                     break
             if allowed:
                 out[allowed] |= bits
-                self.engine._note_live(self.engine.causes(evidence, allowed, cache=False))
+                for cell in used:
+                    self.cell_live[cell].append(allowed)
         plain = sources & ~touched_bits
         if plain:
             for verdict, bits in self.by_verdict.items():
@@ -260,16 +260,20 @@ class Egress:
         return next(ci for ci, (bits, _a, _e) in enumerate(self.points[pid]) if bits & bit)
 
     def note_live(self) -> None:
-        """The egress rules behind the grouped flows: each profile's dominant rules, for
-        the flows its sources really had."""
+        """The egress rules behind the real flows: the cells each flow's sources passed,
+        and each profile's dominant cells for the flows grouped by verdict. A rule's live
+        ports are a union, and (rule & a) | (rule & b) = rule & (a | b): each cell's rules
+        are asked once, for the union of what flowed through it."""
         for prof, verdict in enumerate(self.verdict):
             if verdict is None or verdict not in self.live:
                 continue
             mine = self.profile_bits[prof]
-            for allowed, bits in self.live[verdict].items():
-                if bits & mine:
-                    for pid in self.profile_points[prof]:
-                        self.engine.causes(self.points[pid][self.dominant[pid]][2], allowed, live=True)
+            flowed = [allowed for allowed, bits in self.live[verdict].items() if bits & mine]
+            if flowed:
+                for pid in self.profile_points[prof]:
+                    self.cell_live[(pid, self.dominant[pid])] += flowed
+        for (pid, ci), flowed in self.cell_live.items():
+            self.engine._note_live(self.engine.causes(self.points[pid][ci][2], PortSet.union_of(flowed), cache=False))
 
 
 def _same_verdicts_joined(cells: list[Cell]) -> list[Cell]:

@@ -69,6 +69,23 @@ def _once(obj: Any, slot: str) -> tuple[str, ...]:
     return value
 
 
+class Once:
+    """`fn(*args)` as a tuple, made on the first call and kept: one group's evidence is
+    read through both its Access and its Flow, and most groups are never read at all
+    (lighter than functools.cache, which a big estate makes a hundred thousand of)."""
+
+    __slots__ = ("fn", "args", "value")
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self.fn, self.args, self.value = fn, args, None
+
+    def __call__(self) -> tuple:
+        if self.value is None:
+            self.value = tuple(self.fn(*self.args))
+            self.fn = self.args = None
+        return self.value
+
+
 class Access:
     """What one zone can open on a workload: ports, evidence, a sample of the sources and
     every destination-side rule behind it. Evidence is formatted on first read."""
@@ -472,13 +489,14 @@ def _evidence_of(items: list[Access]) -> tuple[str, ...]:
     return tuple(evidence)
 
 
-def _narrow_ranges(index: Index) -> dict[tuple[int, int], set[Any]]:
-    """Every address range a rule or a route names, by (IP version, prefix length)."""
-    out: dict[tuple[int, int], set[Any]] = defaultdict(set)
+def _narrow_ranges(index: Index) -> dict[tuple[int, int], set[int]]:
+    """Every address range a rule or a route names, by (IP version, prefix length): the
+    network addresses as ints, so that a workload's address is masked, not parsed again."""
+    out: dict[tuple[int, int], set[int]] = defaultdict(set)
 
     def add(c: str) -> None:
         n = net(c)
-        out[(n.version, n.prefixlen)].add(n)
+        out[(n.version, n.prefixlen)].add(int(n.network_address))
 
     for pol in index.snapshot.policies:
         for rule in pol.rules:
@@ -498,7 +516,7 @@ def _narrow_ranges(index: Index) -> dict[tuple[int, int], set[Any]]:
     return out
 
 
-def _signature(wl: Workload, narrow: dict[tuple[int, int], set[Any]], index: Index) -> tuple:
+def _signature(wl: Workload, narrow: dict[tuple[int, int], set[int]], index: Index) -> tuple:
     """Which rule-named ranges narrower than the subnet hold this workload's addresses."""
     subnet = index.subnet(wl.subnet_id)
     widest = {}
@@ -508,10 +526,11 @@ def _signature(wl: Workload, narrow: dict[tuple[int, int], set[Any]], index: Ind
     hits = []
     for ip in wl.private_ips:
         addr = ipaddress.ip_address(ip)
+        value, width = int(addr), addr.max_prefixlen
         for (version, length), nets in narrow.items():
             if version != addr.version or length <= widest.get(version, -1):
                 continue
-            candidate = ipaddress.ip_network(f"{addr}/{length}", strict=False)
-            if candidate in nets:
-                hits.append((version, length, str(candidate)))
+            masked = value >> (width - length) << (width - length)
+            if masked in nets:
+                hits.append((version, length, masked))
     return tuple(sorted(hits))
