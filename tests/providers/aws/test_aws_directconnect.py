@@ -4,12 +4,16 @@ data centre. Scenario tables on records in the API's own shape, then the collect
 end against moto with Direct Connect answered on the wire (dx_fake.py)."""
 from __future__ import annotations
 
+import json
+
 import boto3
 import pytest
 from moto import mock_aws
 
+from providers.aws import fetch
 from providers.aws.collector import collect_snapshot
 from providers.aws.normalize import region_snapshot
+from providers.aws.offline import snapshot_from_dir
 from scanner.context import AuditContext
 
 ACCOUNT, REGION, AZ = "111122223333", "us-east-1", "us-east-1a"
@@ -256,10 +260,40 @@ def test_associations_page_by_next_token(moto_estate, direct_connect):
     direct_connect.gateway("dxgw-1")
     for n in range(150):
         direct_connect.associate("dxgw-1", f"tgw-{n:04d}", (f"10.{n}.0.0/16",))
-    from providers.aws import fetch
     data = fetch.direct_connect(fetch.Credentials(account=MOTO_ACCOUNT), REGION, 3, fetch.threading.Event())
     assert not data.errors
     [record] = data.raw["DirectConnectGatewayAssociations"]
     assert len(record["directConnectGatewayAssociations"]) == 150
     asked = [p for op, p in direct_connect.requests if op == "DescribeDirectConnectGatewayAssociations"]
     assert [p.get("nextToken") for p in asked] == [None, "100"] and {p["maxResults"] for p in asked} == {100}
+
+
+# -- from an export folder -----------------------------------------------------------------
+
+def export_folder(tmp_path, raw, leave_out=()):
+    """`raw` written as export.sh lays it out (the gateway listing under the CLI's key)."""
+    folder = tmp_path / REGION
+    folder.mkdir()
+    for key, items in raw.items():
+        if key not in leave_out:
+            doc_key = "directConnectGateways" if key == "DirectConnectGateways" else key
+            (folder / f"{key}.json").write_text(json.dumps({doc_key: items}))
+    return tmp_path
+
+
+def test_from_dir_reads_direct_connect_files(tmp_path):
+    snap = snapshot_from_dir(str(export_folder(tmp_path, estate(prefixes=("10.1.1.0/24",)))), account=ACCOUNT)
+    gaps = {(e.service, e.operation) for e in snap.errors}
+    assert not {g for g in gaps if g[0] == "directconnect"}, gaps
+    dx = next(a for a in snap.hub_attachments if a.id == "tgw-attach-dx")
+    assert dx.advertised_cidrs == ("10.1.1.0/24",)
+
+
+def test_from_dir_without_direct_connect_files_is_a_gap_and_restricts_nothing(tmp_path):
+    raw = estate(prefixes=("10.1.1.0/24",))
+    snap = snapshot_from_dir(str(export_folder(tmp_path, raw, leave_out=[k for k in raw if k.startswith("DirectConnect")])),
+                             account=ACCOUNT)
+    assert ("directconnect", "DescribeDirectConnectGateways", "FileMissing") in {
+        (e.service, e.operation, e.code) for e in snap.errors}
+    assert not any(e.operation == "DescribeDirectConnectGatewayAssociations" for e in snap.errors)
+    assert next(a for a in snap.hub_attachments if a.id == "tgw-attach-dx").advertised_cidrs is None
