@@ -77,7 +77,8 @@ class DirectConnect:
         found = self._of(vgw_id)
         if not found:
             return None
-        allowed = [_net(p) for p in _prefixes(a for a in found if self._on_premises(a.get("directConnectGatewayId", "")))]
+        live = [a for a in found if self._on_premises(a.get("directConnectGatewayId", ""))]
+        allowed = [_net(p) for p in _prefixes(live)]
         return tuple(c for c in vpc_cidrs
                      if any(n.version == _net(c).version and _net(c).subnet_of(n) for n in allowed))
 

@@ -3,7 +3,8 @@ per resource type per region.
 
 Only Describe*/List*/Get* calls (EC2, Elastic Load Balancing, Network Firewall, Direct
 Connect) plus sts:GetCallerIdentity and sts:AssumeRole are made (tests record every
-operation and hold them against iam-policy.json). Retries are botocore's own (adaptive mode); a scope that cannot be read becomes a CollectionError.
+operation and hold them against iam-policy.json). Retries are botocore's own (adaptive
+mode); a scope that cannot be read becomes a CollectionError.
 """
 from __future__ import annotations
 

@@ -162,7 +162,8 @@ def test_scenario(name):
 
 
 def test_the_way_there_and_back_is_the_evidence():
-    reach = AuditContext(region_snapshot(ACCOUNT, REGION, estate(prefixes=("10.1.0.0/16",))), zone_policy_text=ZONES).reach
+    snap = region_snapshot(ACCOUNT, REGION, estate(prefixes=("10.1.0.0/16",)))
+    reach = AuditContext(snap, zone_policy_text=ZONES).reach
     evidence = reach.inbound("eni-a1")["onprem"].evidence
     assert "enters tgw-1 by attachment tgw-attach-app" in evidence
     assert "tgw-rtb-spokes route 192.168.0.0/16 -> attachment tgw-attach-dx (user)" in evidence
@@ -291,8 +292,8 @@ def test_from_dir_reads_direct_connect_files(tmp_path):
 
 def test_from_dir_without_direct_connect_files_is_a_gap_and_restricts_nothing(tmp_path):
     raw = estate(prefixes=("10.1.1.0/24",))
-    snap = snapshot_from_dir(str(export_folder(tmp_path, raw, leave_out=[k for k in raw if k.startswith("DirectConnect")])),
-                             account=ACCOUNT)
+    folder = export_folder(tmp_path, raw, leave_out=[k for k in raw if k.startswith("DirectConnect")])
+    snap = snapshot_from_dir(str(folder), account=ACCOUNT)
     assert ("directconnect", "DescribeDirectConnectGateways", "FileMissing") in {
         (e.service, e.operation, e.code) for e in snap.errors}
     assert not any(e.operation == "DescribeDirectConnectGatewayAssociations" for e in snap.errors)
