@@ -246,7 +246,7 @@ def test_access_denied_on_direct_connect_is_a_gap_and_the_rest_is_collected(moto
 def test_a_denied_per_gateway_call_is_one_gap_and_leaves_that_data_unknown(moto_estate, direct_connect):
     for n in (1, 2):
         direct_connect.gateway(f"dxgw-{n}")
-    direct_connect.associate("dxgw-1", moto_estate["vgw"], ("10.1.1.0/24",))  # would advertise nothing
+    direct_connect.associate("dxgw-1", moto_estate["vgw"], ("10.0.0.0/8",))
     direct_connect.denied.add("DescribeDirectConnectGatewayAttachments")
     snap = collect_snapshot(regions=(REGION,))
     assert [(e.operation, e.code) for e in snap.errors] == [
@@ -254,7 +254,8 @@ def test_a_denied_per_gateway_call_is_one_gap_and_leaves_that_data_unknown(moto_
     assert [op for op, _ in direct_connect.requests].count("DescribeDirectConnectGatewayAttachments") == 1
     # the association is known, the virtual interfaces are not: on-premises may be there
     vgw = next(g for g in snap.gateways if g.id == moto_estate["vgw"])
-    assert vgw.advertised_cidrs == ()
+    assert vgw.advertised_cidrs == ("10.1.0.0/16",)
+    assert collected_reach(snap) == {"onprem": ["tcp/22"]}
 
 
 def test_associations_page_by_next_token(moto_estate, direct_connect):
