@@ -159,6 +159,31 @@ class Routing:
             return ()
         return self._through_hub(hop, here, there_network, there_address)[2]
 
+    def onprem_exit(self, hop: Hop | None, here: Subnet, there_address: Any) -> Any:
+        """The VPN or Direct Connect attachment by which a `transit` hop's packet from
+        `here` leaves its hub for on-premises `there_address` (the hub's own tables, no
+        network in between), or None."""
+        if hop is None or hop.route.target_kind != "transit" or fold(hop.route.target_id) not in self.hubs.known:
+            return None
+        entry, _why = self.hubs.entry(hop.route.target_id, here.network_id, here.availability_zone)
+        out = self.hubs.exit(entry, _address(there_address))[0] if entry is not None else None
+        return out if out is not None and out.kind in EXTERNAL_KINDS else None
+
+    def from_attachment(self, attachment: Any, there_network: str, there_address: Any) -> tuple[bool, tuple[str, ...]]:
+        """Whether a packet arriving at a hub by `attachment` (from on-premises) is
+        delivered into `there_network` (through an inspection network too), with the
+        lines: the way in, looked up in that attachment's own table."""
+        address = _address(there_address)
+        out, lines, missing = self.hubs.exit(attachment, address)
+        if out is None:
+            return missing, lines
+        if out.kind != "network":
+            return out.kind not in EXTERNAL_KINDS, lines  # back on-premises: not delivered
+        if fold(out.network_id) == fold(there_network):
+            return True, lines
+        ok, more, _appliances = self._onward(out, there_network, address, MAX_TRANSITS - 1)
+        return ok, (*lines, *more)
+
     def _external(self, there_network: str) -> bool:
         return not there_network or self.index.network(there_network) is None
 
