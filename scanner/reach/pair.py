@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterable
 
@@ -35,17 +35,30 @@ MAX_SOURCES = 8
 NO_APPLIANCES: tuple = ()
 
 
-@dataclass(frozen=True, slots=True)
 class Cause:
     """One rule that lets part of a flow through, with the ports it admits of it: what a
-    user changes to close the flow."""
+    user changes to close the flow. Equal by (policy id, rule id, direction, ports); a
+    plain slotted class with its hash kept (never changed after it is made), since a big estate makes hundreds of
+    thousands and checks put them in sets."""
 
-    policy_id: str
-    rule_id: str
-    direction: str  # "ingress" or "egress": the rule's own direction
-    ports: PortSet
-    policy: FirewallPolicy | None = field(default=None, compare=False, repr=False)
-    rule: Rule | None = field(default=None, compare=False, repr=False)
+    __slots__ = ("policy_id", "rule_id", "direction", "ports", "policy", "rule", "_hash")
+
+    def __init__(self, policy_id: str, rule_id: str, direction: str, ports: PortSet,
+                 policy: FirewallPolicy | None = None, rule: Rule | None = None) -> None:
+        self.policy_id, self.rule_id, self.direction, self.ports = policy_id, rule_id, direction, ports
+        self.policy, self.rule = policy, rule  # direction: "ingress" or "egress", the rule's own
+        self._hash = hash((policy_id, rule_id, direction, ports))
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (isinstance(other, Cause) and self._hash == other._hash and (
+            self.policy_id, self.rule_id, self.direction, self.ports) == (
+            other.policy_id, other.rule_id, other.direction, other.ports))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __repr__(self) -> str:
+        return f"Cause({self.policy_id!r}, {self.rule_id!r}, {self.direction!r}, {self.ports!r})"
 
     @property
     def text(self) -> str:
@@ -90,11 +103,16 @@ class Access:
     """What one zone can open on a workload: ports, evidence, a sample of the sources and
     every destination-side rule behind it. Evidence is formatted on first read."""
 
-    __slots__ = ("ports", "sources", "causes", "_evidence")
+    __slots__ = ("ports", "causes", "_sources", "_evidence")
 
     def __init__(self, ports: PortSet, evidence: tuple[str, ...] | Callable[[], tuple[str, ...]],
-                 sources: tuple[str, ...], causes: tuple[Cause, ...] = ()) -> None:
-        self.ports, self.sources, self.causes, self._evidence = ports, sources, causes, evidence
+                 sources: tuple[str, ...] | Callable[[], tuple[str, ...]], causes: tuple[Cause, ...] = ()) -> None:
+        self.ports, self.causes, self._sources, self._evidence = ports, causes, sources, evidence
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """A sample of the source workload ids (or the zone, for the internet)."""
+        return _once(self, "_sources")
 
     @property
     def evidence(self) -> tuple[str, ...]:
@@ -228,7 +246,7 @@ class PairFlow:
         """Store one destination class's groups and their per-zone summary."""
         found: dict[str, list[Access]] = defaultdict(list)
         for zone, sources, ports, evidence, causes in groups:
-            found[zone].append(Access(ports, evidence, (zone,) if sources is None else sample(sources), causes))
+            found[zone].append(Access(ports, evidence, (zone,) if sources is None else Once(sample, sources), causes))
         result = {zone: merge(items) for zone, items in found.items()}
         for member in dst.members:
             self._inbound[fold(member.id)] = result
@@ -469,14 +487,18 @@ class PairFlow:
 def merge(items: list[Access]) -> Access:
     if len(items) == 1:
         return items[0]
+    causes = tuple(dict.fromkeys(c for a in items for c in a.causes))
+    return Access(PortSet.union_of(a.ports for a in items), Once(_evidence_of, items), Once(_sources_of, items), causes)
+
+
+def _sources_of(items: list[Access]) -> tuple[str, ...]:
     sources: dict[str, None] = {}
     for a in items:
         for s in a.sources:
             if len(sources) >= MAX_SOURCES:
                 break
             sources.setdefault(s)
-    causes = tuple(dict.fromkeys(c for a in items for c in a.causes))
-    return Access(PortSet.union_of(a.ports for a in items), lambda: _evidence_of(items), tuple(sources), causes)
+    return tuple(sources)
 
 
 def _evidence_of(items: list[Access]) -> tuple[str, ...]:
