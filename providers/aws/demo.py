@@ -43,7 +43,7 @@ def _tags(kind: str, **tags: str) -> list[dict[str, Any]]:
 
 
 @contextmanager
-def _mocked() -> Iterator[None]:
+def mocked() -> Iterator[None]:
     try:
         from moto import mock_aws
     except ImportError:
@@ -187,7 +187,7 @@ def build_estate(ec2: Any) -> dict[str, str]:
 
 def demo_snapshot(progress: Progress = QUIET, planted: dict[str, str] | None = None) -> Snapshot:
     """The demo estate as the real AWS collector reads it (one region, moto's account)."""
-    with _mocked():
+    with mocked():
         import boto3
 
         from providers.aws.collector import collect_snapshot
