@@ -119,22 +119,22 @@ def _from_engine(ctx: AuditContext, source: Endpoint, destination: Endpoint,
             continue
         for flow in ctx.reach.flows_into(dst.id):
             if flow.zone in whole:
-                if sample and flow.sources != (flow.zone,):  # not a zone without workloads: the internet
-                    hit = fold(flow.sources[0])
-                elif sample and flow.zone == INTERNET:
-                    hit = INTERNET
-                else:
+                if not sample:
                     continue
+                hits = [fold(s) for s in flow.sources] if flow.zone != INTERNET else [INTERNET]
             elif flow.zone in partial:
-                hit = next((f for s in flow.sources if (f := fold(s)) in wanted), None)
-                if hit is None:
+                hits = [f for s in flow.sources if (f := fold(s)) in wanted]
+                if not hits:
                     continue
                 found |= flow.ports & asked
             else:
                 continue
-            if sample and (hit, fold(dst.id)) not in talking:
-                talking.append((hit, fold(dst.id)))
-                sample = len(talking) < want
+            for hit in hits:
+                if len(talking) >= want:
+                    break
+                if (hit, fold(dst.id)) not in talking:
+                    talking.append((hit, fold(dst.id)))
+            sample = len(talking) < want
     return found, talking
 
 
