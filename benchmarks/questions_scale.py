@@ -6,8 +6,9 @@ Run:  python benchmarks/questions_scale.py [--sizes 1000,10000] [--dir DIR] [--o
 Sizes count security groups (10,000 is the issue's benchmark estate). A snapshot file per
 size is built once into --dir (hs{SIZE}.json; reused when it is there). Then every
 question runs in its own fresh child process, which reads the snapshot (timed as "load")
-and then answers the question as its command does, on a fresh AuditContext, rendering the
-text output; its time excludes the load and its peak RSS is that command's alone:
+and then answers the question as its command does (a fresh AuditContext, the cyclic
+collector paused, the text output rendered); its time excludes the load and its peak RSS
+is that command's alone:
 
   query pair  the three workload pairs below, each on its own fresh context (the max is shown)
   query zone  `query --from internal --to data`
@@ -106,10 +107,12 @@ def rendered(render: Callable[[Any], str], result: Any) -> Any:
 
 def ask(question: str, snap: Any) -> dict[str, Any]:
     from scanner.context import AuditContext
+    from scanner.gcpause import paused_cyclic_gc
 
     def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
         t0 = time.perf_counter()
-        out = fn()
+        with paused_cyclic_gc():  # as the commands (scanner/questions_cli.py) run
+            out = fn()
         return out, time.perf_counter() - t0
 
     if question == "query_pair":
