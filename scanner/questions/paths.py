@@ -121,14 +121,15 @@ def nodes(graph: Graph, ctx: AuditContext, spec: str, option: str) -> list[int]:
     return sorted(graph.node[fold(w.id)] for w in end.workloads)
 
 
-def shortest(graph: Graph, starts: list[int], targets: list[int], max_hops: int) -> list[Path]:
-    dist, parent = graph.search(starts, max_hops)
+def shortest(graph: Graph, starts: list[int], targets: list[int], max_hops: int,
+             searched: tuple[dict[int, int], dict[int, tuple[int, Flow]]] | None = None) -> list[Path]:
+    dist, parent = searched or graph.search(starts, max_hops)
     reached = sorted((t for t in targets if t in dist and dist[t] > 0), key=lambda t: (dist[t], graph.ids[t]))
     return [graph.path(t, parent) for t in reached]
 
 
-def blast_radius(graph: Graph, foothold: int, max_hops: int) -> Blast:
-    dist, _ = graph.search([foothold], max_hops)
+def blast_radius(graph: Graph, foothold: int, max_hops: int, dist: dict[int, int] | None = None) -> Blast:
+    dist = dist if dist is not None else graph.search([foothold], max_hops)[0]
     within = []
     for hop in range(1, max_hops + 1):
         counts = Counter(graph.zones[n] for n, d in dist.items() if 0 < d <= hop and n != INTERNET_NODE)
@@ -140,6 +141,8 @@ def paths(ctx: AuditContext, source: str, target: str, max_hops: int = 3, limit:
           graph: Graph | None = None) -> Paths:
     graph = graph or Graph(ctx)
     starts, targets = nodes(graph, ctx, source, "--from"), nodes(graph, ctx, target, "--to")
-    found = shortest(graph, starts, targets, max_hops)
-    blast = tuple(blast_radius(graph, s, max_hops) for s in starts[:limit])
+    searched = graph.search(starts, max_hops)
+    found = shortest(graph, starts, targets, max_hops, searched)
+    # one foothold: its blast radius is the search just made
+    blast = tuple(blast_radius(graph, s, max_hops, searched[0] if len(starts) == 1 else None) for s in starts[:limit])
     return Paths(tuple(found[:limit]), len(found), len(targets), blast, max_hops)
