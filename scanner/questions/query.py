@@ -74,7 +74,7 @@ def query(ctx: AuditContext, src: Any, dst: Any, ports: PortSet | None = None,
         by_id = {fold(w.id): w for w in (*source.workloads, *destination.workloads)}
         shown = [(by_id.get(s), by_id[d]) for s, d in talking]
         answers = [explainer.pair(s, d, asked) for s, d in shown]
-        answers += _blocked_sample(ctx, explainer, srcs, dsts, asked, SAMPLE_PAIRS - len(answers))
+        answers += _blocked_sample(explainer, srcs, dsts, asked, SAMPLE_PAIRS - len(answers), set(talking))
     return Answer(source, destination, asked, ports is None, verdict(flowing, asked, ports is None), flowing,
                   tuple(answers), total)
 
@@ -142,12 +142,14 @@ def _zone_sizes(ctx: AuditContext) -> Counter:
     return Counter(ctx.zones.workload_zone(w.id) or UNZONED for w in ctx.snapshot.workloads)
 
 
-def _blocked_sample(ctx: AuditContext, explainer: Explainer, srcs: list[Any], dsts: list[Any], asked: PortSet,
-                    room: int) -> list[PairAnswer]:
+def _blocked_sample(explainer: Explainer, srcs: list[Any], dsts: list[Any], asked: PortSet, room: int,
+                    shown: set[tuple[str, str]]) -> list[PairAnswer]:
     """Up to `room` pairs where nothing asked flows, explained, so a sample shows where
-    flows stop too; the first candidates in pair order, at most BLOCKED_TRIES of them."""
+    flows stop too; the first candidates in pair order not `shown` already (folded ids),
+    at most BLOCKED_TRIES of them."""
     out = []
-    for tried, (s, d) in enumerate(_pairs(srcs, dsts)):
+    candidates = (p for p in _pairs(srcs, dsts) if (INTERNET if p[0] is None else fold(p[0].id), fold(p[1].id)) not in shown)
+    for tried, (s, d) in enumerate(candidates):
         if len(out) >= room or tried >= BLOCKED_TRIES:
             break
         answer = explainer.pair(s, d, asked)

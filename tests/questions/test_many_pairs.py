@@ -79,3 +79,20 @@ def test_engine_answer_matches_the_simple_one(seed, provider, data):
     # as many sample pairs as there are (up to the half of the sample), and they do talk on an asked port
     assert len(talking) == len(set(talking)) <= q.SAMPLE_PAIRS // 2
     assert len(talking) == min(len(want_talking), q.SAMPLE_PAIRS // 2)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32 - 1), st.sampled_from(["aws", "gcp", "azure"]), st.data())
+def test_the_sample_of_many_pairs_shows_each_pair_once(seed, provider, data):
+    ctx = AuditContext(Random(seed, provider).build())
+    src, dst = ends(ctx, lambda c: data.draw(st.sampled_from(c)))
+    asked_text = data.draw(st.sampled_from(ASKED))
+    limit, q.MAX_PAIRS = q.MAX_PAIRS, 0  # every query answers from the engine
+    try:
+        answer = q.query(ctx, src, dst, None if asked_text is None else PortSet.parse(asked_text))
+    finally:
+        q.MAX_PAIRS = limit
+    shown = [(p.source, p.destination) for p in answer.pairs]
+    assert len(shown) == len(set(shown)) <= q.SAMPLE_PAIRS
+    flowing = [p for p in answer.pairs if p.ports]
+    assert not (PortSet.union_of(p.ports for p in flowing) - answer.ports)
