@@ -36,7 +36,15 @@ class Reachability(PairFlow):
         self.space = space = Space(self.classes(), self.evaluator, self.index)
         self.routes = RouteBits(self, space)
         self._partitions: dict[tuple, list[Cell]] = {}
+        # A destination's own ingress point that no other class has is partitioned, used
+        # and dropped: kept, its cells' bitsets (one bit per class each) grew with the square.
+        uses: dict[tuple, int] = defaultdict(int)
+        for dst in space.classes:
+            for point in self.points(dst.rep, ingress=True):
+                uses[tuple(id(p) for p in point)] += 1
+        self._once_only = {k for k, n in uses.items() if n == 1}
         self.egress = Egress(self, space)
+        self._partitions = {k: v for k, v in self._partitions.items() if k[1] != "egress"}
         for d, dst in enumerate(space.classes):
             groups = self.pseudo_groups(dst)
             groups += self._groups_into(d, dst)
@@ -51,7 +59,8 @@ class Reachability(PairFlow):
                  and (r.direction == direction or not p.stateful)]
         mine = tuple(i for i, (_p, r) in enumerate(rules)
                      if not r.targets or any(self.evaluator.peer_matches(t, local.subject) for t in r.targets))
-        key = (tuple(id(p) for p in point), direction, mine)
+        ids = tuple(id(p) for p in point)
+        key = (ids, direction, mine)
         found = self._partitions.get(key)
         if found is not None:
             return found
@@ -87,7 +96,9 @@ class Reachability(PairFlow):
                 allowed, evidence = self.evaluator.point(point, direction, local.subject, remote, ALL, memo=False)
             self.stats["flow_evaluations"] += 1
             out.append((c, allowed, evidence))
-        self._partitions[key] = out = _same_verdicts_joined(out)
+        out = _same_verdicts_joined(out)
+        if direction != "ingress" or ids not in self._once_only:
+            self._partitions[key] = out
         return out
 
     def _union_rules(self, point: list[FirewallPolicy], direction: str, rules: list, mine: tuple) -> list:
@@ -189,6 +200,10 @@ class Egress:
                     continue
                 for d in indices(bits):
                     self.listed[d].append((pid, ci))
+        # Only a wide point's cells are searched by destination later: the others keep
+        # their verdicts and rules, not their bitsets (most of the memory at scale).
+        self.points = [cells if pid in self.wide else [(0, allowed, ev) for _b, allowed, ev in cells]
+                       for pid, cells in enumerate(self.points)]
         self.users: dict[int, list[int]] = defaultdict(list)  # point -> profiles using it
         for prof, pts in enumerate(self.profile_points):
             for pid in set(pts):
