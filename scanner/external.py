@@ -10,10 +10,13 @@ evaluate.INTERNET_WIDEST admits it (evaluate.admits_internet), so the bastion's 
 
 Path. The route back from the destination's subnet towards the zone's range decides how
 the zone arrives: an active route to an internet gateway carries a public range to a
-destination with a public address; an active route to a VPN, transit or peering target
-carries any range (private or public) to the destination's private address; anything
-else (no route, a blackhole, NAT, local) carries nothing. What the far side lets out is
-not known and not assumed to block.
+destination with a public address; an active route to a VPN gateway or a peering carries
+any range (private or public) to the destination's private address; a transit route
+carries it when the hub's own tables send the range to a VPN or Direct Connect
+attachment and bring it back in (scanner.hubs); anything else (no route, a blackhole,
+NAT, local) carries nothing. On-premises sends over Direct Connect only to what it is
+told (a gateway's or attachment's `advertised_cidrs`). What the far side lets out is not
+known and not assumed to block.
 """
 from __future__ import annotations
 
@@ -22,11 +25,10 @@ from functools import lru_cache
 from typing import Any
 
 from scanner.evaluate import Subject, net, subject
-from scanner.index import Index
+from scanner.index import Index, fold
 from scanner.model import FirewallPolicy, Subnet, Workload
 from scanner.ports import PortSet
 
-PRIVATE_PATHS = ("vpn", "transit", "peering")
 # Ranges the internet does not carry (RFC 1918, shared address space, unique local). Not
 # ipaddress.is_private: that also counts the documentation ranges, which stand for public
 # addresses in examples and tests.
@@ -66,8 +68,60 @@ def route_back(routing: Any, dst: Workload, subnet: Subnet | None, cidrs: tuple[
         kind = hop.route.target_kind
         if kind == "internet" and dst.public_ips and not private(n):
             return [f"{dst.id} has public address {dst.public_ips[0]}", hop.describe()]
-        if kind in PRIVATE_PATHS:
+        if kind == "peering":
             return [hop.describe()]
+        if kind == "vpn":
+            gateway = routing.index.gateways.get(fold(hop.route.target_id))
+            told = _told(gateway.advertised_cidrs if gateway is not None else None, subnet, hop.route.target_id)
+            if told is not None:
+                return [hop.describe(), *told]
+        if kind == "transit":
+            found = _through_hub(routing, hop, dst, subnet, n)
+            if found is not None:
+                return found
+    return None
+
+
+def _through_hub(routing: Any, hop: Any, dst: Workload, subnet: Subnet, zone: Any) -> list[str] | None:
+    """A transit route towards the zone carries it when the hub's table (the one the
+    source's attachment is associated with) sends the zone's range to a VPN or Direct
+    Connect attachment, and that attachment's own table brings the zone in to `dst`,
+    inside what on-premises is told (Direct Connect allowed prefixes). Probed at the
+    range's first address and at each hub route inside the range."""
+    hubs = routing.hubs
+    entry, _why = hubs.entry(hop.route.target_id, subnet.network_id, subnet.availability_zone)
+    table = hubs.tables.get(fold(entry.route_table_id), []) if entry is not None else []
+    probes = [zone.network_address] + sorted({d.network_address for d, _p, _r in table
+                                              if d.version == zone.version and d.subnet_of(zone)})
+    for address in dict.fromkeys(probes):
+        if not routing.usable(hop, subnet, "", address):
+            continue
+        lines = [hop.describe(), *routing.transit_path(hop, subnet, "", address)]
+        way_out = routing.onprem_exit(hop, subnet, address)
+        if way_out is None:
+            return lines  # a hub not read, or on-premises beyond a network between hubs
+        told = _told(way_out.advertised_cidrs, subnet, way_out.id)
+        if told is None:
+            continue
+        there = next(iter(dst.private_ips), None)
+        ok, way_in = routing.from_attachment(way_out, dst.network_id, there) if there else (True, ())
+        if ok:
+            return [*lines, *told, *(f"way in: {line}" for line in way_in)]
+    return None
+
+
+def _told(advertised: tuple[str, ...] | None, subnet: Subnet, via: str) -> list[str] | None:
+    """Whether on-premises sends to `subnet` at all: only to what it is told (None: not
+    restricted). A subnet partly inside counts as reached: its workloads are one class."""
+    if advertised is None:
+        return []
+    ranges = [net(c) for c in subnet.cidrs]
+    told = [net(c) for c in advertised]
+    inside = [r for r in ranges if any(r.version == t.version and r.subnet_of(t) for t in told)]
+    if inside:
+        return [f"on-premises is told {', '.join(advertised)} over {via}"]
+    if any(r.version == t.version and r.overlaps(t) for r in ranges for t in told):
+        return [f"on-premises is told {', '.join(advertised)} over {via}: part of {subnet.id} only"]
     return None
 
 

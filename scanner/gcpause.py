@@ -11,7 +11,7 @@ def paused_cyclic_gc() -> Iterator[None]:
     """An audit, like decoding a big snapshot, builds millions of small acyclic objects
     (reference counting frees them); the cyclic collector rescanning that growing heap
     made big audits superlinear (38 s instead of 24 s at 20,000 interfaces) and tripled
-    the decoding of a 100 MB snapshot. Collect once at the end instead."""
+    the decoding of a 100 MB snapshot. The collector runs again once the work is done."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -137,6 +137,11 @@ class Gateway(Resource):
     # Address ranges behind a `vpn` gateway (on-premises: VPN static routes); empty when
     # they are learned by BGP and not in the configuration.
     remote_cidrs: tuple[Cidr, ...] = ()
+    # What the on-premises side of a `vpn` gateway is told it reaches here (AWS Direct
+    # Connect: the VPC CIDRs the gateway association's allowed prefixes let through; GCP
+    # Cloud Router advertised ranges would map here): on-premises sends only to addresses
+    # inside them. None: not restricted (a VPN connection, or not known); () nothing.
+    advertised_cidrs: tuple[Cidr, ...] | None = None
 
 
 @frozen
@@ -169,6 +174,11 @@ class HubAttachment(Resource):
     peer_account: str = ""
     peer_region: str = ""
     remote_cidrs: tuple[Cidr, ...] = ()  # kind vpn / direct-connect: on-premises ranges (static routes)
+    # kind vpn / direct-connect: what on-premises is told it reaches through the hub (AWS
+    # Direct Connect gateway association allowed prefixes); it sends only to addresses
+    # inside them. None: not restricted (VPN, or not known); (): nothing (no attached
+    # virtual interface: no on-premises side).
+    advertised_cidrs: tuple[Cidr, ...] | None = None
     state: Literal["active", "pending", "inactive", "deleted"] = "active"
 
 

@@ -90,7 +90,13 @@ class PortSet:
     @classmethod
     def of(cls, protocol: str, ranges: Iterable[tuple[int, int]] = ()) -> "PortSet":
         ranges = tuple(ranges) or FULL
-        return cls({p: (ranges if p in PORTED else FULL) for p in protocol_key(protocol)})
+        key = (protocol, ranges)
+        found = _OF.get(key)  # a hundred thousand rules name a few dozen port specs
+        if found is None:
+            found = cls({p: (ranges if p in PORTED else FULL) for p in protocol_key(protocol)})
+            if len(_OF) < 100_000:
+                _OF[key] = found
+        return found
 
     @classmethod
     def all(cls) -> "PortSet":
@@ -122,7 +128,7 @@ class PortSet:
 
     @classmethod
     def union_of(cls, sets: Iterable["PortSet"]) -> "PortSet":
-        sets = [s for s in sets if s._m]
+        sets = list(dict.fromkeys(s for s in sets if s._m))  # the same set often comes many times
         if len(sets) == 1:
             return sets[0]
         key = tuple(sets)
@@ -246,3 +252,4 @@ def _cap(items: list[str], limit: int | None) -> str:
 _ALL = PortSet({p: FULL for p in PROTOCOLS})
 _ANDS: dict[tuple[PortSet, PortSet], PortSet] = {}
 _UNIONS: dict[tuple[PortSet, ...], PortSet] = {}
+_OF: dict[tuple, PortSet] = {}

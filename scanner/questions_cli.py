@@ -1,5 +1,7 @@
 """`segaudit query`, `test`, `flows`, `paths` and `diff`: options in, a question answered
-by scanner.questions, an emitter from output/ out."""
+by scanner.questions, an emitter from output/ out. The answers build the estate's
+reachability as an audit does, so they pause the cyclic collector as it does
+(scanner.gcpause)."""
 from __future__ import annotations
 
 import sys
@@ -9,6 +11,7 @@ import click
 
 from scanner.errors import InputError, write_user_text
 from scanner.findings import SEVERITIES
+from scanner.gcpause import paused_cyclic_gc
 from scanner.options import Options, shared_options
 
 EXITS = "Exit codes: 0 {ok}; 1 {bad}; 2 input error (bad file, unknown id, bad port)."
@@ -43,7 +46,8 @@ def register(main: click.Group) -> None:
         from scanner.questions.query import parse_ports, query as ask
 
         ports = parse_ports(port_specs)
-        answer = ask(Options.take(snapshots, opts).context(), src, dst, ports)
+        with paused_cyclic_gc():
+            answer = ask(Options.take(snapshots, opts).context(), src, dst, ports)
         _write(emit.render_json(answer) if fmt == "json" else emit.render_text(answer), path)
         sys.exit(0 if answer.ports else 1)
 
@@ -62,13 +66,16 @@ def register(main: click.Group) -> None:
         from scanner.questions import expectations
 
         if init:
-            _write(expectations.initial(Options.take(args, opts).context()), path)
+            with paused_cyclic_gc():
+                text = expectations.initial(Options.take(args, opts).context())
+            _write(text, path)
             return
         if len(args) < 2:
             raise InputError("give one or more snapshot files and then the expectations file")
         *snapshots, file = args
         wanted = expectations.load(file)
-        outcomes = expectations.run(Options.take(tuple(snapshots), opts).context(), wanted)
+        with paused_cyclic_gc():
+            outcomes = expectations.run(Options.take(tuple(snapshots), opts).context(), wanted)
         _write(emit.RENDER[fmt](outcomes, file), path)
         sys.exit(0 if all(o.passed for o in outcomes) else 1)
 
@@ -84,7 +91,8 @@ def register(main: click.Group) -> None:
         from scanner.questions import flows as mapping
 
         ctx = Options.take(snapshots, opts).context()
-        rows = mapping.by_workload(ctx) if by == "workload" else mapping.by_zone(ctx)
+        with paused_cyclic_gc():
+            rows = mapping.by_workload(ctx) if by == "workload" else mapping.by_zone(ctx)
         _write(emit.RENDER[fmt](rows, by), path)
 
     @main.command(epilog=EXITS.format(ok="when no target is reachable within --max-hops",
@@ -105,7 +113,8 @@ def register(main: click.Group) -> None:
         from output import paths as emit
         from scanner.questions.paths import paths as find
 
-        result = find(Options.take(snapshots, opts).context(), src, dst, max_hops, limit)
+        with paused_cyclic_gc():
+            result = find(Options.take(snapshots, opts).context(), src, dst, max_hops, limit)
         _write(emit.RENDER[fmt](result), path)
         sys.exit(1 if result.reachable else 0)
 
@@ -125,7 +134,8 @@ def register(main: click.Group) -> None:
         from scanner.questions.diff import diff as compare
 
         options = Options.take((old,), opts)
-        before, after = options.context(), options.with_snapshots((new,)).context()
-        result = compare(before, after, options.report(before), options.report(after))
+        with paused_cyclic_gc():
+            before, after = options.context(), options.with_snapshots((new,)).context()
+            result = compare(before, after, options.report(before), options.report(after))
         _write(emit.RENDER[fmt](result), path)
         sys.exit(1 if result.fails(fail_on) else 0)

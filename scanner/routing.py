@@ -127,9 +127,9 @@ class Routing:
         """Whether the route a packet from subnet `here` takes towards `there_address` (in
         network `there_network`) delivers it there. The one statement of what carries a
         packet between networks: every reachability engine asks it. Engines ask once per
-        route, source network and availability zone, destination network and subnet, so
-        the answer must depend on `here` only through its network and zone, and on
-        `there_address` only through its subnet.
+        route, `carrier_key` of the source, destination network and subnet, so the answer
+        must depend on `here` only through that key, and on `there_address` only through
+        its subnet.
 
         `there_network` "" (or a network not in the snapshot) is an address outside every
         network: on-premises, reached through a VPN gateway or a hub's VPN / Direct
@@ -151,6 +151,20 @@ class Routing:
             return self._external(there_network)
         return kind == "appliance"
 
+    def carrier_key(self, hop: Hop, here: Subnet) -> tuple:
+        """What `usable` (and the transit helpers) read of `here` for this hop: its network
+        and zone; for a transit hop into a hub the snapshot holds, only the hub route table
+        its attachment is associated with (none: no attachment in that zone). Sources with
+        one key share every verdict of the hop's route, so engines ask once per key: in a
+        hub-and-spoke estate that is once per hub table, not once per spoke."""
+        route = hop.route
+        if route.target_kind == "transit" and route.active and fold(route.target_id) in self.hubs.known:
+            entry, _why = self.hubs.entry(route.target_id, here.network_id, here.availability_zone)
+            if entry is None:
+                return ("no attachment",)
+            return ("table", fold(entry.route_table_id)) if entry.route_table_id else ("attachment", fold(entry.id))
+        return (fold(here.network_id), here.availability_zone)
+
     def transit_path(self, hop: Hop | None, here: Subnet, there_network: str, there_address: Any) -> list[str]:
         """How a hub carries (or drops) the packet of a `transit` hop, line by line, for
         evidence; [] for other hops or a hub the snapshot does not hold."""
@@ -165,6 +179,31 @@ class Routing:
         if hop is None or hop.route.target_kind != "transit" or not hop.route.active:
             return ()
         return self._through_hub(hop, here, there_network, there_address)[2]
+
+    def onprem_exit(self, hop: Hop | None, here: Subnet, there_address: Any) -> Any:
+        """The VPN or Direct Connect attachment by which a `transit` hop's packet from
+        `here` leaves its hub for on-premises `there_address` (the hub's own tables, no
+        network in between), or None."""
+        if hop is None or hop.route.target_kind != "transit" or fold(hop.route.target_id) not in self.hubs.known:
+            return None
+        entry, _why = self.hubs.entry(hop.route.target_id, here.network_id, here.availability_zone)
+        out = self.hubs.exit(entry, _address(there_address))[0] if entry is not None else None
+        return out if out is not None and out.kind in EXTERNAL_KINDS else None
+
+    def from_attachment(self, attachment: Any, there_network: str, there_address: Any) -> tuple[bool, tuple[str, ...]]:
+        """Whether a packet arriving at a hub by `attachment` (from on-premises) is
+        delivered into `there_network` (through an inspection network too), with the
+        lines: the way in, looked up in that attachment's own table."""
+        address = _address(there_address)
+        out, lines, missing = self.hubs.exit(attachment, address)
+        if out is None:
+            return missing, lines
+        if out.kind != "network":
+            return out.kind not in EXTERNAL_KINDS, lines  # back on-premises: not delivered
+        if fold(out.network_id) == fold(there_network):
+            return True, lines
+        ok, more, _appliances = self._onward(out, there_network, address, MAX_TRANSITS - 1)
+        return ok, (*lines, *more)
 
     def _external(self, there_network: str) -> bool:
         return not there_network or self.index.network(there_network) is None

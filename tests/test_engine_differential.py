@@ -134,8 +134,10 @@ class Random:
             policies.append(self._nacl(network, f"acl-{n}-{s}"))
         if self.provider == "azure" and rng.random() < 0.7:
             policies.append(e.policy(f"nsg-sub-{n}-{s}", network, rules=self._first_match_rules(targets=True)))
+        # Two availability zones: a hub attachment carries only from subnets in its own zones.
         subnet = e.subnet(f"sn-{n}-{s}", network, block, route_tables=[table], policies=policies,
-                          tags={"Zone": rng.choice(["dmz", "internal", "data", "management"])})
+                          tags={"Zone": rng.choice(["dmz", "internal", "data", "management"])},
+                          availability_zone=rng.choice(["az-a", "az-b"]) if self.provider == "aws" else "")
         for w in range(rng.randint(1, 4)):
             self._workload(n, s, w, subnet, network)
 

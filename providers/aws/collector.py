@@ -37,18 +37,44 @@ def collect_snapshot(progress: Progress = QUIET, max_workers: int = 8, *, region
 
     parts: list[Snapshot] = []
     progress.start(len(scopes))
+    # Direct Connect gateways are global: one read per account, in its first region, whose
+    # records every region of the account is normalized with (a region waits for them).
+    first = {c.account: (c, r) for c, r in reversed(scopes)}
+    global_raw: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    waiting: dict[str, list[fetch.RegionData]] = {}
+
+    def normalized(data: fetch.RegionData) -> None:
+        raw = {**data.raw, **global_raw[data.account]}
+        parts.append(normalize.region_snapshot(data.account, data.region, raw, data.entries))
 
     def collected(data: fetch.RegionData) -> None:
-        parts.append(normalize.region_snapshot(data.account, data.region, data.raw, data.entries))
         errors.extend(data.errors)
+        if isinstance(data, GlobalData):
+            global_raw[data.account] = data.raw
+            for region_data in waiting.pop(data.account, ()):
+                normalized(region_data)
+            return
+        if data.account in global_raw:
+            normalized(data)
+        else:
+            waiting.setdefault(data.account, []).append(data)
         progress.advance(f"{data.account}/{data.region}")
 
-    jobs = [lambda c=c, r=r: fetch.collect_region(c, r, max_attempts, stop) for c, r in scopes]
+    jobs = [lambda c=c, r=r: GlobalData.of(fetch.direct_connect(c, r, max_attempts, stop)) for c, r in first.values()]
+    jobs += [lambda c=c, r=r: fetch.collect_region(c, r, max_attempts, stop) for c, r in scopes]
     fetch.run_pool(jobs, max_workers, stop, collected)
     return _sorted(merge([
         Snapshot(accounts=tuple(Account(provider="aws", id=c.account) for c in accounts), errors=tuple(errors)),
         *parts,
     ]))
+
+
+class GlobalData(fetch.RegionData):
+    """The account-wide records (Direct Connect) read in one region."""
+
+    @classmethod
+    def of(cls, data: fetch.RegionData) -> "GlobalData":
+        return cls(account=data.account, region=data.region, raw=data.raw, errors=data.errors)
 
 
 def _sorted(snap: Snapshot) -> Snapshot:

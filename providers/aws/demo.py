@@ -43,17 +43,45 @@ def _tags(kind: str, **tags: str) -> list[dict[str, Any]]:
 
 
 @contextmanager
-def _mocked() -> Iterator[None]:
+def mocked() -> Iterator[None]:
     try:
         from moto import mock_aws
     except ImportError:
         raise InputError("the demo needs moto: pip install 'segaudit[demo]'") from None
     drop = [k for k in os.environ if k.startswith("AWS_ENDPOINT_URL")] + ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"]
-    with mock.patch.dict(os.environ, _CLEAN_ENV):
+    from providers.aws import fetch
+
+    real = fetch.new_session
+
+    def new_session(**kwargs: Any) -> Any:
+        session = real(**kwargs)
+        session.events.register_first("before-call.direct-connect", _no_direct_connect)
+        return session
+
+    with mock.patch.dict(os.environ, _CLEAN_ENV), mock.patch.object(fetch, "new_session", new_session):
         for key in drop:
             os.environ.pop(key, None)
         with mock_aws():
             yield
+
+
+class _Answered:
+    status_code = 200
+    headers: dict[str, str] = {}
+
+
+# moto serves no Direct Connect gateway call: the demo account has none, and says so
+# before botocore would send the request anywhere.
+_DX_LISTS = {"DescribeDirectConnectGateways": "directConnectGateways",
+             "DescribeDirectConnectGatewayAssociations": "directConnectGatewayAssociations",
+             "DescribeDirectConnectGatewayAttachments": "directConnectGatewayAttachments"}
+
+
+def _no_direct_connect(model: Any, **_: Any) -> tuple[_Answered, dict[str, Any]] | None:
+    key = _DX_LISTS.get(model.name)
+    if key is None:
+        raise InputError(f"the demo has no answer for Direct Connect {model.name}")
+    return _Answered(), {key: []}
 
 
 def build_estate(ec2: Any) -> dict[str, str]:
@@ -159,7 +187,7 @@ def build_estate(ec2: Any) -> dict[str, str]:
 
 def demo_snapshot(progress: Progress = QUIET, planted: dict[str, str] | None = None) -> Snapshot:
     """The demo estate as the real AWS collector reads it (one region, moto's account)."""
-    with _mocked():
+    with mocked():
         import boto3
 
         from providers.aws.collector import collect_snapshot

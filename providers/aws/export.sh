@@ -96,4 +96,12 @@ groups=$(for arn in $policies; do nfw describe-firewall-policy --firewall-policy
   --query 'FirewallPolicy.[StatelessRuleGroupReferences[].ResourceArn, StatefulRuleGroupReferences[].ResourceArn][]'
   done | tr '\t' '\n' | sort -u)
 objects "$out/RuleGroups.json" RuleGroups "$groups" -- nfw describe-rule-group --rule-group-arn
+# Direct Connect gateways are global: the same account-wide answer in every region's folder.
+dx() { aws directconnect --region "$region" --output json "$@"; }
+dx describe-direct-connect-gateways > "$out/DirectConnectGateways.json"
+dxgws=$(dx describe-direct-connect-gateways --query 'directConnectGateways[].directConnectGatewayId' --output text)
+per_item "$out/DirectConnectGatewayAssociations.json" DirectConnectGatewayAssociations directConnectGatewayId \
+  "$dxgws" -- dx describe-direct-connect-gateway-associations --direct-connect-gateway-id
+per_item "$out/DirectConnectGatewayAttachments.json" DirectConnectGatewayAttachments directConnectGatewayId \
+  "$dxgws" -- dx describe-direct-connect-gateway-attachments --direct-connect-gateway-id
 echo "wrote $out" >&2

@@ -1,9 +1,10 @@
 """The AWS SDK side of the collector: sessions, accounts, regions and one paginated sweep
 per resource type per region.
 
-Only Describe*/List*/Get* EC2 calls plus sts:GetCallerIdentity and sts:AssumeRole are
-made (tests record every operation and hold them against iam-policy.json). Retries are
-botocore's own (adaptive mode); a scope that cannot be read becomes a CollectionError.
+Only Describe*/List*/Get* calls (EC2, Elastic Load Balancing, Network Firewall, Direct
+Connect) plus sts:GetCallerIdentity and sts:AssumeRole are made (tests record every
+operation and hold them against iam-policy.json). Retries are botocore's own (adaptive
+mode); a scope that cannot be read becomes a CollectionError.
 """
 from __future__ import annotations
 
@@ -71,6 +72,18 @@ NFW_LIST = ("list_firewalls", "Firewalls")
 NFW_CALLS = (("describe_firewall", "FirewallDetails"), ("describe_firewall_policy", "FirewallPolicies"),
              ("describe_rule_group", "RuleGroups"))
 SEARCH_MAX = 1000  # the API's largest MaxResults
+# AWS Direct Connect gateways are global: read once per account, in the first region
+# scanned; then per gateway its associations (with their allowed prefixes) and its
+# attached virtual interfaces. (operation, result key, raw key)
+DX_SERVICE = "directconnect"
+DX_LIST = ("describe_direct_connect_gateways", "directConnectGateways", "DirectConnectGateways")
+DX_PER_GATEWAY = (("describe_direct_connect_gateway_associations", "directConnectGatewayAssociations",
+                   "DirectConnectGatewayAssociations"),
+                  ("describe_direct_connect_gateway_attachments", "directConnectGatewayAttachments",
+                   "DirectConnectGatewayAttachments"))
+# "If MaxResults is given a value larger than 100, only 100 results are returned" (the
+# model states no maximum)
+PAGE_MAX = {DX_LIST[0]: 100, **{op: 100 for op, _key, _raw in DX_PER_GATEWAY}}
 
 
 def _search_routes(client: Any, table_id: str, kind: str, stop: threading.Event) -> dict[str, Any]:
@@ -174,6 +187,8 @@ def _is_scope_wide(exc: BaseException) -> bool:
 
 
 def page_size(client: Any, operation: str) -> int:
+    if operation in PAGE_MAX:
+        return PAGE_MAX[operation]
     op_model = client.meta.service_model.operation_model(client.meta.method_to_api_mapping[operation])
     members = op_model.input_shape.members
     shape = members.get("MaxResults") or members.get("PageSize")  # elbv2 calls its limit PageSize
@@ -238,6 +253,33 @@ def collect_region(creds: Credentials, region: str, max_attempts: int, stop: thr
             return data
     _load_balancers(session.client(ELB_SERVICE, region_name=region, config=client_config(max_attempts)), data, stop)
     firewalls(session.client(NFW_SERVICE, region_name=region, config=client_config(max_attempts)), data, stop)
+    return data
+
+
+def direct_connect(creds: Credentials, region: str, max_attempts: int, stop: threading.Event) -> RegionData:
+    """The account's Direct Connect gateways, their associations and attachments (raw keys
+    of providers/aws/directconnect.py). Denied or not enabled: a gap, nothing recorded."""
+    data = RegionData(account=creds.account, region=region)
+    if stop.is_set():
+        raise Stopped()
+    client = _session_for(creds, region).client(DX_SERVICE, region_name=region, config=client_config(max_attempts))
+    try:
+        gateways = sweep(client, DX_LIST[0], DX_LIST[1], stop)
+    except (ClientError, BotoCoreError) as exc:
+        data.errors.append(error_from(exc, creds.account, region, DX_LIST[0], service=DX_SERVICE))
+        return data
+    data.raw[DX_LIST[2]] = gateways
+    for operation, key, raw_key in DX_PER_GATEWAY:
+        records = data.raw.setdefault(raw_key, [])
+        for gw in gateways:
+            gw_id = gw["directConnectGatewayId"]
+            try:
+                found = sweep(client, operation, key, stop, directConnectGatewayId=gw_id)
+            except (ClientError, BotoCoreError) as exc:
+                # one gap per call: the gateways not read stay unknown (nothing restricted)
+                data.errors.append(error_from(exc, creds.account, region, operation, service=DX_SERVICE))
+                break
+            records.append({"directConnectGatewayId": gw_id, key: found})
     return data
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 import providers.aws.normalize as aws
+from providers.aws.directconnect import DirectConnect
 from scanner.model import CollectionError, Gateway, Hub, HubAttachment, HubRouteTable, Route
 
 Raw = Mapping[str, list[dict[str, Any]]]
@@ -43,6 +44,7 @@ def attachments(account: str, region: str, raw: Raw) -> list[HubAttachment]:
     peer_details = {a["TransitGatewayAttachmentId"]: a for a in raw.get("TransitGatewayPeeringAttachments", ())}
     vpns = {v["VpnConnectionId"]: v for v in raw.get("VpnConnections", ())}
     zone_of = {s["SubnetId"]: s.get("AvailabilityZone", "") for s in raw.get("Subnets", ())}
+    dx = DirectConnect(raw)
     out = []
     for att in raw.get("TransitGatewayAttachments", ()):
         if not _owned(att, account, "TransitGatewayOwnerId"):
@@ -71,6 +73,8 @@ def attachments(account: str, region: str, raw: Raw) -> list[HubAttachment]:
                           peer_region=other.get("Region", ""))
         elif kind == "vpn":
             fields.update(remote_cidrs=_vpn_ranges(vpns.get(att.get("ResourceId", ""), {})))
+        elif kind == "direct-connect":
+            fields.update(advertised_cidrs=dx.hub_advertised(hub_id, att.get("ResourceId", "")))
         out.append(HubAttachment(**base, **fields))
     return out
 
@@ -156,17 +160,23 @@ def _propagated(p: Mapping[str, Any], vpc_cidrs: Mapping[str, tuple[str, ...]],
 
 
 def vpn_gateways(account: str, region: str, raw: Raw) -> list[Gateway]:
-    """Virtual private gateways: on-premises peers behind their VPN connections."""
+    """Virtual private gateways: on-premises peers behind their VPN connections and the
+    Direct Connect gateways associated with them (what those advertise: directconnect.py;
+    a VPN connection is not restricted by it)."""
     by_vgw: dict[str, list[str]] = {}
     for vpn in raw.get("VpnConnections", ()):
         if vpn.get("VpnGatewayId") and vpn.get("State") not in ("deleted", "deleting"):
             by_vgw.setdefault(vpn["VpnGatewayId"], []).extend(_vpn_ranges(vpn))
+    dx = DirectConnect(raw)
+    vpc_cidrs = {n.id: n.cidrs for n in aws.networks(account, region, raw)}
     out = []
     for vgw in raw.get("VpnGateways", ()):
         if vgw.get("State") in ("deleted", "deleting"):
             continue
         vpcs = [a["VpcId"] for a in vgw.get("VpcAttachments", ()) if a.get("State") in ("attached", "attaching")]
-        out.append(Gateway(**aws._base(account, region, vgw["VpnGatewayId"], vgw), kind="vpn",
+        vgw_id = vgw["VpnGatewayId"]
+        advertised = None if vgw_id in by_vgw else dx.vgw_advertised(vgw_id, vpc_cidrs.get(vpcs[0], ()) if vpcs else ())
+        out.append(Gateway(**aws._base(account, region, vgw_id, vgw), kind="vpn",
                            network_id=vpcs[0] if vpcs else "", public=False,
-                           remote_cidrs=tuple(dict.fromkeys(by_vgw.get(vgw["VpnGatewayId"], ())))))
+                           remote_cidrs=tuple(dict.fromkeys(by_vgw.get(vgw_id, ()))), advertised_cidrs=advertised))
     return out

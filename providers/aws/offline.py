@@ -26,7 +26,12 @@ OPTIONAL = {"TransitGatewayPropagatedRoutes"}
 ELB = {**{key: op for op, key in fetch.ELB_SWEEPS}, fetch.LISTENERS[1]: fetch.LISTENERS[0],
        fetch.TARGET_HEALTH[2]: fetch.TARGET_HEALTH[0]}
 NFW = {fetch.NFW_LIST[1]: fetch.NFW_LIST[0], **{key: op for op, key in fetch.NFW_CALLS}}
-SERVICES = {**{k: "elasticloadbalancing" for k in ELB}, **{k: fetch.NFW_SERVICE for k in NFW}}
+# Direct Connect (global): the gateway listing as the CLI prints it (`directConnectGateways`),
+# and per gateway one record {"directConnectGatewayId": ..., <the call's own answer>}.
+DX = {fetch.DX_LIST[2]: fetch.DX_LIST[0], **{raw: op for op, _key, raw in fetch.DX_PER_GATEWAY}}
+DOC_KEYS = {fetch.DX_LIST[2]: fetch.DX_LIST[1]}  # file name -> the key inside, where they differ
+SERVICES = {**{k: "elasticloadbalancing" for k in ELB}, **{k: fetch.NFW_SERVICE for k in NFW},
+            **{k: fetch.DX_SERVICE for k in DX}}
 ENTRIES_FILE = "PrefixListEntries"  # {"PrefixListEntries": [{"PrefixListId": ..., "Entries": [...]}]}
 
 
@@ -62,12 +67,14 @@ def read_region(folder: Path, account: str | None, region: str) -> fetch.RegionD
     raw: dict[str, list[dict[str, Any]]] = {}
     missing: list[tuple[str, str]] = []
     wanted = [(key, op) for op, key in fetch.SWEEPS] + list(PER_TABLE.items()) + list(ELB.items()) + list(NFW.items())
+    wanted += list(DX.items())
     for key, operation in wanted:
         path = folder / f"{key}.json"
         if path.is_file():
-            raw[key] = _load(path, key)
+            raw[key] = _load(path, DOC_KEYS.get(key, key))
         elif key not in OPTIONAL and (key not in PER_TABLE or raw.get("TransitGatewayRouteTables")) and (
-                key not in NFW or key == fetch.NFW_LIST[1] or raw.get(fetch.NFW_LIST[1])):
+                key not in NFW or key == fetch.NFW_LIST[1] or raw.get(fetch.NFW_LIST[1])) and (
+                key not in DX or key == fetch.DX_LIST[2] or raw.get(fetch.DX_LIST[2])):
             missing.append((key, operation))
     account = account or _owner(raw)
     if not account:

@@ -174,13 +174,20 @@ class Explainer:
                               f"{there.describe()}: no peering, transit gateway or known appliance joins "
                               f"{src.network_id} and {dst.network_id}; the next hop is another network's box"))
             return
+        if there.route.target_kind == "local" and fold(src.network_id) == fold(dst.network_id):
+            return  # as the engine decides: inside one network the way there is the path
+        reach = self.ctx.reach
+        # the engine's own resolution of the appliance a route names (by id or nearby address),
+        # then the appliances a hub's packets pass between hubs (an inspection VPC), either way
+        boxes = [reach.appliance_policies(hop.route, network)
+                 for hop, network in ((there, src.network_id), (back, dst.network_id))
+                 if hop.route.target_kind == "appliance"]
+        ways = ((there, src_subnet, dst.network_id, dst.private_ips[0]),
+                (back, dst_subnet, src.network_id, src.private_ips[0]))
+        boxes += [reach.inspection_policies(g) for way in ways for g in self.routing.transit_appliances(*way)]
         seen = set()
-        for hop, network in ((there, src.network_id), (back, dst.network_id)):
-            if hop.route.target_kind != "appliance" or not walk.ok():
-                continue
-            # the engine's own resolution of the appliance a route names (by id or nearby address)
-            appliance, policies = self.ctx.reach.appliance_policies(hop.route, network)
-            if appliance in seen:
+        for appliance, policies in boxes:
+            if appliance in seen or not walk.ok():
                 continue
             seen.add(appliance)
             if policies:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from scanner.context import AuditContext
@@ -75,6 +76,12 @@ def _in_zone(ctx: AuditContext, zone: str) -> tuple[Workload, ...]:
     return tuple(w for w in ctx.snapshot.workloads if ctx.zones.workload_zone(w.id) == zone)
 
 
+@lru_cache(maxsize=None)
+def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """An address or range as a network, parsed once: selectors test every workload."""
+    return ipaddress.ip_network(text, strict=False)
+
+
 def _selector(ctx: AuditContext, spec: dict, option: str) -> Endpoint:
     unknown = sorted(set(spec) - set(SELECTOR_KEYS))
     if unknown or not spec:
@@ -85,6 +92,8 @@ def _selector(ctx: AuditContext, spec: dict, option: str) -> Endpoint:
         raise InputError(f"{option}: unknown zone {zone!r}")
     if zone == INTERNET:
         return Endpoint(describe(spec), "internet", internet=True)
+    cidr = "cidr" in rest  # addresses are parsed only for a range to test them against
+    on_subnet: dict[str, bool] = {}  # a subnet's verdict holds for all its workloads
     found = []
     for w in ctx.snapshot.workloads:
         if zone is not None and ctx.zones.workload_zone(w.id) != zone:
@@ -93,11 +102,16 @@ def _selector(ctx: AuditContext, spec: dict, option: str) -> Endpoint:
             continue
         # the zone policy's own selector semantics (tags, names, ids, ranges, networks), on
         # the workload or on its subnet, as zones place a workload by its subnet
-        network = ctx.index.network(w.network_id)
-        sub = ctx.index.subnet(w.subnet_id)
-        if rest and not (ZoneMap._matches(rest, w, [ipaddress.ip_network(ip) for ip in w.private_ips], network)
-                         or (sub is not None and ZoneMap._matches(
-                             rest, sub, [ipaddress.ip_network(c, strict=False) for c in sub.cidrs], network))):
-            continue
+        if rest:
+            network = ctx.index.network(w.network_id)
+            nets = [_network(ip) for ip in w.private_ips] if cidr else []
+            if not ZoneMap._matches(rest, w, nets, network):
+                key = fold(w.subnet_id)
+                if key not in on_subnet:
+                    sub = ctx.index.subnet(w.subnet_id)
+                    on_subnet[key] = sub is not None and ZoneMap._matches(
+                        rest, sub, [_network(c) for c in sub.cidrs] if cidr else [], network)
+                if not on_subnet[key]:
+                    continue
         found.append(w)
     return Endpoint(describe(spec), "selector", tuple(found))

@@ -13,14 +13,13 @@ sources whose egress treats it specially, and the rest come in groups of equal v
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import cache
 from typing import Any
 
 from scanner.evaluate import INTERNET, Subject
 from scanner.model import FirewallPolicy, Workload
 from scanner.ports import PortSet
 from scanner.reach.chains import Chains
-from scanner.reach.pair import MAX_SOURCES, Class, Group, PairFlow
+from scanner.reach.pair import MAX_SOURCES, Class, Group, Once, PairFlow
 from scanner.reach.routes import RouteBits
 from scanner.reach.space import Space, indices, lowest
 
@@ -39,7 +38,15 @@ class Reachability(PairFlow):
         self.routes = RouteBits(self, space)
         self._partitions: dict[tuple, list[Cell]] = {}
         self.chains = Chains(space, self.evaluator)
+        # A destination's own ingress point that no other class has is partitioned, used
+        # and dropped: kept, its cells' bitsets (one bit per class each) grew with the square.
+        uses: dict[tuple, int] = defaultdict(int)
+        for dst in space.classes:
+            for point in self.points(dst.rep, ingress=True):
+                uses[tuple(id(p) for p in point)] += 1
+        self._once_only = {k for k, n in uses.items() if n == 1}
         self.egress = Egress(self, space)
+        self._partitions = {k: v for k, v in self._partitions.items() if k[1] != "egress"}
         for d, dst in enumerate(space.classes):
             groups = self.pseudo_groups(dst)
             groups += self._groups_into(d, dst)
@@ -52,7 +59,8 @@ class Reachability(PairFlow):
         equal verdict, with `local` as the fixed end."""
         indexed = self.chains.point(point, direction)
         rules, mine = indexed.rules, indexed.applicable(self.space.position[id(local)])
-        key = (tuple(id(p) for p in point), direction, mine)
+        ids = tuple(id(p) for p in point)
+        key = (ids, direction, mine)
         found = self._partitions.get(key)
         if found is not None:
             return found
@@ -84,7 +92,9 @@ class Reachability(PairFlow):
                 allowed, evidence = next((a, e) for b, a, e in verdicts if b >> rep & 1)
             self.stats["flow_evaluations"] += 1
             out.append((c, allowed, evidence))
-        self._partitions[key] = out = _same_verdicts_joined(out)
+        out = _same_verdicts_joined(out)
+        if direction != "ingress" or ids not in self._once_only:
+            self._partitions[key] = out
         return out
 
     def applicable(self, policies: list[FirewallPolicy], direction: str, local: Workload) -> list[FirewallPolicy]:
@@ -138,7 +148,7 @@ class Reachability(PairFlow):
                     part = sources & zone_bits
                     if part:
                         groups.append((zone, (lambda limit=None, p=part: self.space.members(p, limit)), allowed,
-                                       cache(lambda p=part, c=causes: self._evidence(p, dst, c)), causes))
+                                       Once(self._evidence, part, dst, causes), causes))
         return groups
 
     def _through(self, bits: int, appliances: tuple, dst: Class) -> list[Cell]:
@@ -197,6 +207,10 @@ class Egress:
                     continue
                 for d in indices(bits):
                     self.listed[d].append((pid, ci))
+        # Only a wide point's cells are searched by destination later: the others keep
+        # their verdicts and rules, not their bitsets (most of the memory at scale).
+        self.points = [cells if pid in self.wide else [(0, allowed, ev) for _b, allowed, ev in cells]
+                       for pid, cells in enumerate(self.points)]
         self.users: dict[int, list[int]] = defaultdict(list)  # point -> profiles using it
         for prof, pts in enumerate(self.profile_points):
             for pid in set(pts):
@@ -216,6 +230,7 @@ class Egress:
             self.verdict.append(v)
         self.by_verdict = {v: b for v, b in self.by_verdict.items() if v}
         self.live: dict[PortSet, dict[PortSet, int]] = defaultdict(lambda: defaultdict(int))
+        self.cell_live: dict[tuple[int, int], list[PortSet]] = defaultdict(list)  # (point, cell) -> what flowed
 
     def prepare(self, d: int, reach: int) -> tuple:
         """What destination `d` needs from every source's egress: the points that hold it
@@ -238,19 +253,19 @@ class Egress:
             bits = sources & self.profile_bits[prof]
             if not bits:
                 continue
-            allowed, evidence = ports, []
+            allowed, used = ports, []
             for pid in self.profile_points[prof]:
                 ci = special.get(pid)
                 if ci is None:
                     ci = self._cell(pid, d) if pid in self.wide else self.dominant[pid]
-                _bits, got, ev = self.points[pid][ci]
-                allowed = allowed & got
-                evidence += ev
+                allowed = allowed & self.points[pid][ci][1]
+                used.append((pid, ci))
                 if not allowed:
                     break
             if allowed:
                 out[allowed] |= bits
-                self.engine._note_live(self.engine.causes(evidence, allowed, cache=False))
+                for cell in used:
+                    self.cell_live[cell].append(allowed)
         plain = sources & ~touched_bits
         if plain:
             for verdict, bits in self.by_verdict.items():
@@ -267,16 +282,20 @@ class Egress:
         return next(ci for ci, (bits, _a, _e) in enumerate(self.points[pid]) if bits & bit)
 
     def note_live(self) -> None:
-        """The egress rules behind the grouped flows: each profile's dominant rules, for
-        the flows its sources really had."""
+        """The egress rules behind the real flows: the cells each flow's sources passed,
+        and each profile's dominant cells for the flows grouped by verdict. A rule's live
+        ports are a union, and (rule & a) | (rule & b) = rule & (a | b): each cell's rules
+        are asked once, for the union of what flowed through it."""
         for prof, verdict in enumerate(self.verdict):
             if verdict is None or verdict not in self.live:
                 continue
             mine = self.profile_bits[prof]
-            for allowed, bits in self.live[verdict].items():
-                if bits & mine:
-                    for pid in self.profile_points[prof]:
-                        self.engine.causes(self.points[pid][self.dominant[pid]][2], allowed, live=True)
+            flowed = [allowed for allowed, bits in self.live[verdict].items() if bits & mine]
+            if flowed:
+                for pid in self.profile_points[prof]:
+                    self.cell_live[(pid, self.dominant[pid])] += flowed
+        for (pid, ci), flowed in self.cell_live.items():
+            self.engine._note_live(self.engine.causes(self.points[pid][ci][2], PortSet.union_of(flowed), cache=False))
 
 
 def _same_verdicts_joined(cells: list[Cell]) -> list[Cell]:

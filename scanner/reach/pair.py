@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterable
 
@@ -35,17 +35,30 @@ MAX_SOURCES = 8
 NO_APPLIANCES: tuple = ()
 
 
-@dataclass(frozen=True, slots=True)
 class Cause:
     """One rule that lets part of a flow through, with the ports it admits of it: what a
-    user changes to close the flow."""
+    user changes to close the flow. Equal by (policy id, rule id, direction, ports); a
+    plain slotted class with its hash kept (never changed after it is made), since a big estate makes hundreds of
+    thousands and checks put them in sets."""
 
-    policy_id: str
-    rule_id: str
-    direction: str  # "ingress" or "egress": the rule's own direction
-    ports: PortSet
-    policy: FirewallPolicy | None = field(default=None, compare=False, repr=False)
-    rule: Rule | None = field(default=None, compare=False, repr=False)
+    __slots__ = ("policy_id", "rule_id", "direction", "ports", "policy", "rule", "_hash")
+
+    def __init__(self, policy_id: str, rule_id: str, direction: str, ports: PortSet,
+                 policy: FirewallPolicy | None = None, rule: Rule | None = None) -> None:
+        self.policy_id, self.rule_id, self.direction, self.ports = policy_id, rule_id, direction, ports
+        self.policy, self.rule = policy, rule  # direction: "ingress" or "egress", the rule's own
+        self._hash = hash((policy_id, rule_id, direction, ports))
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (isinstance(other, Cause) and self._hash == other._hash and (
+            self.policy_id, self.rule_id, self.direction, self.ports) == (
+            other.policy_id, other.rule_id, other.direction, other.ports))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __repr__(self) -> str:
+        return f"Cause({self.policy_id!r}, {self.rule_id!r}, {self.direction!r}, {self.ports!r})"
 
     @property
     def text(self) -> str:
@@ -69,15 +82,37 @@ def _once(obj: Any, slot: str) -> tuple[str, ...]:
     return value
 
 
+class Once:
+    """`fn(*args)` as a tuple, made on the first call and kept: one group's evidence is
+    read through both its Access and its Flow, and most groups are never read at all
+    (lighter than functools.cache, which a big estate makes a hundred thousand of)."""
+
+    __slots__ = ("fn", "args", "value")
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self.fn, self.args, self.value = fn, args, None
+
+    def __call__(self) -> tuple:
+        if self.value is None:
+            self.value = tuple(self.fn(*self.args))
+            self.fn = self.args = None
+        return self.value
+
+
 class Access:
     """What one zone can open on a workload: ports, evidence, a sample of the sources and
     every destination-side rule behind it. Evidence is formatted on first read."""
 
-    __slots__ = ("ports", "sources", "causes", "_evidence")
+    __slots__ = ("ports", "causes", "_sources", "_evidence")
 
     def __init__(self, ports: PortSet, evidence: tuple[str, ...] | Callable[[], tuple[str, ...]],
-                 sources: tuple[str, ...], causes: tuple[Cause, ...] = ()) -> None:
-        self.ports, self.sources, self.causes, self._evidence = ports, sources, causes, evidence
+                 sources: tuple[str, ...] | Callable[[], tuple[str, ...]], causes: tuple[Cause, ...] = ()) -> None:
+        self.ports, self.causes, self._sources, self._evidence = ports, causes, sources, evidence
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """A sample of the source workload ids (or the zone, for the internet)."""
+        return _once(self, "_sources")
 
     @property
     def evidence(self) -> tuple[str, ...]:
@@ -215,7 +250,7 @@ class PairFlow:
         """Store one destination class's groups and their per-zone summary."""
         found: dict[str, list[Access]] = defaultdict(list)
         for zone, sources, ports, evidence, causes in groups:
-            found[zone].append(Access(ports, evidence, (zone,) if sources is None else sample(sources), causes))
+            found[zone].append(Access(ports, evidence, (zone,) if sources is None else Once(sample, sources), causes))
         result = {zone: merge(items) for zone, items in found.items()}
         for member in dst.members:
             self._inbound[fold(member.id)] = result
@@ -466,14 +501,18 @@ class PairFlow:
 def merge(items: list[Access]) -> Access:
     if len(items) == 1:
         return items[0]
+    causes = tuple(dict.fromkeys(c for a in items for c in a.causes))
+    return Access(PortSet.union_of(a.ports for a in items), Once(_evidence_of, items), Once(_sources_of, items), causes)
+
+
+def _sources_of(items: list[Access]) -> tuple[str, ...]:
     sources: dict[str, None] = {}
     for a in items:
         for s in a.sources:
             if len(sources) >= MAX_SOURCES:
                 break
             sources.setdefault(s)
-    causes = tuple(dict.fromkeys(c for a in items for c in a.causes))
-    return Access(PortSet.union_of(a.ports for a in items), lambda: _evidence_of(items), tuple(sources), causes)
+    return tuple(sources)
 
 
 def _evidence_of(items: list[Access]) -> tuple[str, ...]:
@@ -486,13 +525,14 @@ def _evidence_of(items: list[Access]) -> tuple[str, ...]:
     return tuple(evidence)
 
 
-def _narrow_ranges(index: Index) -> dict[tuple[int, int], set[Any]]:
-    """Every address range a rule or a route names, by (IP version, prefix length)."""
-    out: dict[tuple[int, int], set[Any]] = defaultdict(set)
+def _narrow_ranges(index: Index) -> dict[tuple[int, int], set[int]]:
+    """Every address range a rule or a route names, by (IP version, prefix length): the
+    network addresses as ints, so that a workload's address is masked, not parsed again."""
+    out: dict[tuple[int, int], set[int]] = defaultdict(set)
 
     def add(c: str) -> None:
         n = net(c)
-        out[(n.version, n.prefixlen)].add(n)
+        out[(n.version, n.prefixlen)].add(int(n.network_address))
 
     for pol in index.snapshot.policies:
         for rule in pol.rules:
@@ -512,7 +552,7 @@ def _narrow_ranges(index: Index) -> dict[tuple[int, int], set[Any]]:
     return out
 
 
-def _signature(wl: Workload, narrow: dict[tuple[int, int], set[Any]], index: Index) -> tuple:
+def _signature(wl: Workload, narrow: dict[tuple[int, int], set[int]], index: Index) -> tuple:
     """Which rule-named ranges narrower than the subnet hold this workload's addresses."""
     subnet = index.subnet(wl.subnet_id)
     widest = {}
@@ -522,10 +562,11 @@ def _signature(wl: Workload, narrow: dict[tuple[int, int], set[Any]], index: Ind
     hits = []
     for ip in wl.private_ips:
         addr = ipaddress.ip_address(ip)
+        value, width = int(addr), addr.max_prefixlen
         for (version, length), nets in narrow.items():
             if version != addr.version or length <= widest.get(version, -1):
                 continue
-            candidate = ipaddress.ip_network(f"{addr}/{length}", strict=False)
-            if candidate in nets:
-                hits.append((version, length, str(candidate)))
+            masked = value >> (width - length) << (width - length)
+            if masked in nets:
+                hits.append((version, length, masked))
     return tuple(sorted(hits))

@@ -85,8 +85,8 @@ class RouteBits:
             if not route.active or kind not in CARRIERS:
                 group = DEAD
             else:
-                group = (kind, fold(route.target_id), fold(subnet.network_id),
-                         getattr(subnet, "availability_zone", ""), id(route) if kind == "appliance" else 0)
+                group = (kind, fold(route.target_id), *self.routing.carrier_key(hop, subnet),
+                         id(route) if kind == "appliance" else 0)
                 self.info.setdefault(group, (hop, subnet))
             out.append((n, prefix, hop, group))
         return out

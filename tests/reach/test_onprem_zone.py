@@ -2,9 +2,11 @@
 VPC are judged like any other zone pair, and only where a route carries them back."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from builder import Estate, allow_in, allow_out, cidr, hub_route, local, route
+from builder import Estate, allow_in, allow_out, cidr, hub_blackhole, hub_route, local, route
 from scanner import audit as auditing
 from scanner.context import AuditContext
 
@@ -65,3 +67,17 @@ def test_the_zone_policy_judges_the_flows(tmp_path):
     flows = {(fl.source, fl.destination, tuple(fl.ports)) for f in report.findings for fl in f.flows}
     # onprem -> internal is not permitted; onprem -> management on SSH is
     assert flows == {("onprem", "internal", ("tcp/8080",))}
+
+
+@pytest.mark.parametrize("table_route", ["none", "blackhole", "other-vpc"])
+def test_a_transit_route_back_counts_only_where_the_hub_sends_the_range_on_premises(table_route):
+    """The VPC's route to the transit gateway is not enough: its attachment's table must
+    send the range to the VPN attachment (scanner.hubs decides, as for any other flow)."""
+    snap = estate("tgw")
+    tables = [t for t in snap.hub_route_tables if t.id == "tgw-rtb-1"]
+    kept = [r for r in tables[0].routes if r.destination != ONPREM]
+    swapped = {"none": [], "blackhole": [hub_blackhole(ONPREM)], "other-vpc": [hub_route(ONPREM, "att-vpc")]}
+    table = replace(tables[0], routes=(*kept, *swapped[table_route]))
+    snap = replace(snap, hub_route_tables=(table,))
+    reach = AuditContext(snap, zone_policy_text=POLICY).reach
+    assert "onprem" not in reach.inbound("eni-bastion")

@@ -191,12 +191,13 @@ def test_unreachable_endpoint_is_a_gap(estate, baseline, hooks, no_sleep):
     assert snap.gateways == baseline.gateways
 
 
-def test_only_read_operations_and_all_of_them_in_the_iam_policy(estate, hooks):
+def test_only_read_operations_and_all_of_them_in_the_iam_policy(estate, hooks, direct_connect):
+    direct_connect.gateway("dxgw-1")  # so the per-gateway Direct Connect calls are made too
     hooks.record_calls()
     collect_snapshot(regions=BUILT)
     iam_prefix = {"elbv2": "elasticloadbalancing"}  # botocore's service name -> the IAM action prefix
     called = {(iam_prefix.get(svc, svc), op) for svc, op in hooks.calls}
-    assert {svc for svc, _ in called} == {"ec2", "sts", "elasticloadbalancing", "network-firewall"}
+    assert {svc for svc, _ in called} == {"ec2", "sts", "elasticloadbalancing", "network-firewall", "directconnect"}
     assert all(op.startswith(("Describe", "Get", "List", "Search")) for svc, op in called if svc != "sts")
     assert {op for svc, op in called if svc == "sts"} == {"GetCallerIdentity"}
     allowed = {a for s in POLICY["Statement"] for a in s["Action"]}
@@ -209,10 +210,16 @@ def test_only_read_operations_and_all_of_them_in_the_iam_policy(estate, hooks):
                    for op, _ in (*fetch.ELB_SWEEPS, fetch.LISTENERS, fetch.TARGET_HEALTH[:2])}
     nfw = fetch.boto3.client("network-firewall", region_name="us-east-1").meta.method_to_api_mapping
     every_call |= {f"network-firewall:{nfw[op]}" for op, _ in (fetch.NFW_LIST, *fetch.NFW_CALLS)}
+    dx = fetch.boto3.client("directconnect", region_name="us-east-1").meta.method_to_api_mapping
+    every_call |= {f"directconnect:{dx[op]}" for op, _key, _raw in (fetch.DX_LIST, *fetch.DX_PER_GATEWAY)}
+    assert {f"{svc}:{op}" for svc, op in called if svc == "directconnect"} == {
+        f"directconnect:{dx[op]}" for op, _key, _raw in (fetch.DX_LIST, *fetch.DX_PER_GATEWAY)}
     assert allowed == every_call | {"ec2:DescribeRegions"}
 
 
-def test_call_count_is_one_page_per_sweep_plus_prefix_list_entries(estate, hooks):
+def test_call_count_is_one_page_per_sweep_plus_prefix_list_entries(estate, hooks, direct_connect):
+    for n in range(3):
+        direct_connect.gateway(f"dxgw-{n}")
     hooks.record_calls()
     snap = collect_snapshot(regions=BUILT)
     ec2_calls = [op for svc, op in hooks.calls if svc == "ec2"]
@@ -232,6 +239,12 @@ def test_call_count_is_one_page_per_sweep_plus_prefix_list_entries(estate, hooks
     assert ec2_calls.count("SearchTransitGatewayRoutes") == 2 * len(BUILT)
     assert ec2_calls.count("GetTransitGatewayRouteTablePropagations") == len(BUILT)
     assert [op for svc, op in hooks.calls if svc == "sts"] == ["GetCallerIdentity"]
+    # Direct Connect gateways are global: one listing per account (not per region), then
+    # per gateway its associations and its attachments
+    assert sorted(op for svc, op in hooks.calls if svc == "directconnect") == sorted(
+        ["DescribeDirectConnectGateways"] + ["DescribeDirectConnectGatewayAssociations",
+                                             "DescribeDirectConnectGatewayAttachments"] * 3)
+    assert {params.get("maxResults") for _op, params in direct_connect.requests} == {100}
 
 
 def test_default_regions_are_the_enabled_regions(estate, hooks):

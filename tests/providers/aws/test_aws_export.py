@@ -16,7 +16,7 @@ SCRIPT = Path(fetch.__file__).with_name("export.sh")
 FAKE_AWS = r'''#!PYTHON
 import json, sys
 args = sys.argv[1:]
-assert args[0] in ("ec2", "elbv2", "network-firewall") and args[1] == "--region" and args[3:5] == ["--output", "json"], args
+assert args[0] in ("ec2", "elbv2", "network-firewall", "directconnect") and args[1] == "--region" and args[3:5] == ["--output", "json"], args
 call = args[5]
 with open(LOG, "a") as fh:
     fh.write(" ".join(args[5:]) + "\n")
@@ -25,7 +25,7 @@ if text:
     print({"describe-transit-gateway-route-tables": "tgw-rtb-1", "describe-managed-prefix-lists": "pl-1",
            "describe-load-balancers": "arn:lb/net/nlb/1", "describe-target-groups": "arn:tg/1",
            "list-firewalls": "arn:fw/1", "describe-firewall": "arn:fwp/1",
-           "describe-firewall-policy": "arn:rg/1\tarn:rg/2"}[call])
+           "describe-firewall-policy": "arn:rg/1\tarn:rg/2", "describe-direct-connect-gateways": "dxgw-1"}[call])
     sys.exit(0)
 if call == "describe-listeners":
     print(json.dumps([{"ListenerArn": "arn:li/1", "LoadBalancerArn": "arn:lb/net/nlb/1", "Protocol": "TCP",
@@ -48,6 +48,13 @@ answers = {
                                  "FirewallPolicy": {"StatelessDefaultActions": ["aws:forward_to_sfe"]}},
     "describe-rule-group": {"RuleGroupResponse": {"RuleGroupArn": "arn:rg/1"}, "RuleGroup": {"RulesSource": {}}},
     "describe-vpn-connections": {"VpnConnections": [{"VpnConnectionId": "vpn-1", "Options": {"StaticRoutesOnly": True}}]},
+    "describe-direct-connect-gateways": {"directConnectGateways": [{"directConnectGatewayId": "dxgw-1",
+                                                                    "directConnectGatewayState": "available"}]},
+    "describe-direct-connect-gateway-associations": {"directConnectGatewayAssociations": [
+        {"directConnectGatewayId": "dxgw-1", "associationState": "associated",
+         "associatedGateway": {"id": "tgw-1", "type": "transitGateway"},
+         "allowedPrefixesToDirectConnectGateway": [{"cidr": "10.0.0.0/16"}]}]},
+    "describe-direct-connect-gateway-attachments": {"directConnectGatewayAttachments": []},
 }
 key = "".join(w.capitalize() for w in call.split("-")[1:])
 key = {"Instances": "Reservations", "ManagedPrefixLists": "PrefixLists"}.get(key, key)
@@ -70,7 +77,8 @@ def test_export_writes_the_from_dir_layout(tmp_path):
     assert names == {key for _op, key in fetch.SWEEPS} | {
         "PrefixListEntries", "TransitGatewayPropagations", "TransitGatewayStaticRoutes", "TransitGatewayPropagatedRoutes",
         "LoadBalancers", "TargetGroups", "Listeners", "TargetHealth",
-        "Firewalls", "FirewallDetails", "FirewallPolicies", "RuleGroups"}
+        "Firewalls", "FirewallDetails", "FirewallPolicies", "RuleGroups",
+        "DirectConnectGateways", "DirectConnectGatewayAssociations", "DirectConnectGatewayAttachments"}
     for path in folder.glob("*.json"):
         json.loads(path.read_text())  # every file is JSON
     assert "--query" in next(line for line in log.read_text().splitlines() if line.startswith("describe-vpn-connections"))
@@ -80,6 +88,8 @@ def test_export_writes_the_from_dir_layout(tmp_path):
     assert json.loads((folder / "TargetHealth.json").read_text()) == {"TargetHealth": [
         {"TargetGroupArn": "arn:tg/1", "TargetHealthDescriptions": [{"Target": {"Id": "10.0.1.5", "Port": 8443}}]}]}
     assert len(json.loads((folder / "RuleGroups.json").read_text())["RuleGroups"]) == 2
+    assert json.loads((folder / "DirectConnectGatewayAttachments.json").read_text()) == {
+        "DirectConnectGatewayAttachments": [{"directConnectGatewayId": "dxgw-1", "directConnectGatewayAttachments": []}]}
     snap = snapshot_from_dir(str(tmp_path / "out"))
     assert snap.complete, snap.errors
     assert [(p.id, p.cidrs) for p in snap.prefix_lists] == [("pl-1", ("198.51.100.0/24",))]
