@@ -117,6 +117,10 @@ class Chains:
             found = self._points[key] = Point(point, direction, self.space, self.evaluator)
         return found
 
+    def forget(self, point: list[FirewallPolicy], direction: str) -> None:
+        """Drop a point's index once no other class will ask about it."""
+        self._points.pop((tuple(id(p) for p in point), direction), None)
+
     def shrunk(self, point: list[FirewallPolicy], direction: str, d: int) -> list[FirewallPolicy]:
         """The point's policies holding only the rules that apply to class `d` as the fixed
         end, for the Evaluator to ask about a far end that is no class (the internet, an
@@ -143,7 +147,8 @@ class Chains:
         if found is None:
             found = 0
             for q in rule.peers:
-                found |= self.space.peer(q)
+                bits = self.space.peer(q)
+                found = found | bits if found else bits  # one peer: its own set, not a copy
                 if self.evaluator.peer_matches(q, INTERNET):
                     found |= self.internet
             self._peers[id(rule)] = found

@@ -95,6 +95,8 @@ class Reachability(PairFlow):
         out = _same_verdicts_joined(out)
         if direction != "ingress" or ids not in self._once_only:
             self._partitions[key] = out
+        else:
+            self.chains.forget(point, direction)
         return out
 
     def applicable(self, policies: list[FirewallPolicy], direction: str, local: Workload) -> list[FirewallPolicy]:
