@@ -25,8 +25,9 @@ from scanner.reach import Cause, Flow
 SAMPLE = 5
 MAX_ROUTE_LINES = 12
 
-# (destination workload, its zone, one flow into it) -> the ports to report of it
-Pick = Callable[[Workload, str, Flow], PortSet]
+# (source zone, destination zone, the ports a flow opens) -> the ports of it to report;
+# asked once per distinct triple, so it depends on nothing else
+Pick = Callable[[str, str, PortSet], PortSet]
 
 
 @dataclass
@@ -34,10 +35,12 @@ class Grouped:
     """What one cause enables, across every destination and source zone."""
 
     rules: tuple[tuple[FirewallPolicy, Rule], ...]
+    index: "RuleIndex"
     flows: dict[tuple[str, str], list] = field(default_factory=dict)  # (src, dst) -> [ports, {wl ids}]
     affected: dict[str, Workload] = field(default_factory=dict)
     routes: dict[str, None] = field(default_factory=dict)
     citations: dict[str, None] = field(default_factory=dict)
+    seen: set[tuple] = field(default_factory=set)  # flows whose citations and routes are in
 
     @property
     def policy(self) -> FirewallPolicy:
@@ -68,7 +71,7 @@ class Grouped:
         return ",".join(f"{p.id}/{r.id}" for p, r in self.rules)
 
     def cause_text(self) -> str:
-        lines = [f"{policy_label(p)} {rule_line(r)}" for p, r in self.rules]
+        lines = [f"{policy_label(p)} {self.index.line(r)}" for p, r in self.rules]
         if len(lines) == 1:
             return lines[0]
         return f"{len(lines)} rules that must all change ({'; '.join(lines)})"
@@ -102,7 +105,8 @@ def rule_line(rule: Rule) -> str:
 
 
 class RuleIndex:
-    """(policy id, rule id) -> the objects, and where a policy sits for a workload."""
+    """(policy id, rule id) -> the objects, and where a policy sits for a workload. One per
+    audit (`RuleIndex.of`): the checks that group by cause share it and its memos."""
 
     def __init__(self, ctx: AuditContext) -> None:
         self.ctx = ctx
@@ -110,20 +114,55 @@ class RuleIndex:
         for policy in ctx.snapshot.policies:
             for rule in policy.rules:
                 self._by_id.setdefault((fold(policy.id), fold(rule.id)), (policy, rule))
+        self._places: dict[int, tuple] = {}  # id(workload) -> (place number, policy id sets, workload)
+        self._place_ids: dict[tuple[frozenset[str], ...], int] = {}
+        self._decided: dict[tuple, tuple] = {}
+        self._lines: dict[int, tuple[Rule, str]] = {}
+
+    @classmethod
+    def of(cls, ctx: AuditContext) -> "RuleIndex":
+        return ctx.shared(cls, cls)
 
     def get(self, cause: Cause) -> tuple[FirewallPolicy, Rule] | None:
         return self._by_id.get((fold(cause.policy_id), fold(cause.rule_id)))
 
+    def place(self, wl: Workload) -> tuple[int, tuple[frozenset[str], ...]]:
+        """The folded policy ids on the workload, its subnet and its network, and one
+        number for that placement: workloads placed alike decide alike."""
+        found = self._places.get(id(wl))
+        if found is None or found[2] is not wl:
+            index = self.ctx.index
+            subnet, network = index.subnet(wl.subnet_id), index.network(wl.network_id)
+            sets = tuple(frozenset(fold(i) for i in ids) for ids in (
+                wl.policy_ids, subnet.policy_ids if subnet else (), network.policy_ids if network else ()))
+            number = self._place_ids.setdefault(sets, len(self._place_ids))
+            found = self._places[id(wl)] = (number, sets, wl)
+        return found[0], found[1]
+
     def level(self, wl: Workload, cause: Cause, policy: FirewallPolicy) -> float:
         if cause.direction == "egress":
             return 5
-        index, pid = self.ctx.index, fold(policy.id)
-        subnet, network = index.subnet(wl.subnet_id), index.network(wl.network_id)
-        for level, ids in enumerate((wl.policy_ids, subnet.policy_ids if subnet else (),
-                                     network.policy_ids if network else ())):
-            if pid in {fold(i) for i in ids}:
+        pid = fold(policy.id)
+        for level, ids in enumerate(self.place(wl)[1]):
+            if pid in ids:
                 return level if policy.stateful else level + 0.5
         return 4  # an appliance on the path
+
+    def deciding(self, wl: Workload, causes: tuple[Cause, ...], hit: PortSet) -> tuple[tuple, tuple]:
+        """deciding() and the folded ids of what it chose, once per placement, set of
+        causes and ports (the engine shares one causes tuple among alike workloads)."""
+        key = (self.place(wl)[0], id(causes), hit)
+        found = self._decided.get(key)
+        if found is None or found[0] is not causes:
+            chosen = deciding(self, wl, causes, hit)
+            found = self._decided[key] = (causes, chosen, tuple((fold(p.id), fold(r.id)) for p, r in chosen))
+        return found[1], found[2]
+
+    def line(self, rule: Rule) -> str:
+        found = self._lines.get(id(rule))
+        if found is None or found[0] is not rule:
+            found = self._lines[id(rule)] = (rule, rule_line(rule))
+        return found[1]
 
 
 def deciding(rules: RuleIndex, wl: Workload, causes: Iterable[Cause], hit: PortSet) -> tuple[tuple, ...]:
@@ -141,28 +180,41 @@ def deciding(rules: RuleIndex, wl: Workload, causes: Iterable[Cause], hit: PortS
     return tuple(unique[k] for k in sorted(unique))
 
 
+def _walk(ctx: AuditContext) -> list[tuple[Workload, str, tuple[Flow, ...]]]:
+    return [(wl, ctx.zones.workload_zone(wl.id) or "unzoned", ctx.reach.flows_into(wl.id))
+            for wl in ctx.snapshot.workloads]
+
+
 def by_cause(ctx: AuditContext, pick: Pick) -> Iterator[Grouped]:
     """Every flow `pick` reports, grouped by the rules that let it through."""
-    rules = RuleIndex(ctx)
+    rules = RuleIndex.of(ctx)
+    picked: dict[tuple[str, str, PortSet], PortSet] = {}
     groups: dict[tuple, Grouped] = {}
-    for wl in ctx.snapshot.workloads:
-        dst = ctx.zones.workload_zone(wl.id) or "unzoned"
-        for flow in ctx.reach.flows_into(wl.id):
-            hit = pick(wl, dst, flow)
+    for wl, dst, flows in ctx.shared(_walk, _walk):
+        for flow in flows:
+            hit = picked.get((flow.zone, dst, flow.ports))
+            if hit is None:
+                hit = picked[(flow.zone, dst, flow.ports)] = pick(flow.zone, dst, flow.ports)
             if not hit:
                 continue
-            chosen = deciding(rules, wl, flow.causes, hit)
+            chosen, key = rules.deciding(wl, flow.causes, hit)
             if not chosen:
                 continue
-            key = tuple((fold(p.id), fold(r.id)) for p, r in chosen)
             group = groups.get(key)
             if group is None:
-                group = groups[key] = Grouped(chosen)
-            entry = group.flows.setdefault((flow.zone, dst), [PortSet(), set()])
-            entry[0] = entry[0] | hit
+                group = groups[key] = Grouped(chosen, rules)
+            entry = group.flows.get((flow.zone, dst))
+            if entry is None:
+                entry = group.flows[(flow.zone, dst)] = [hit, set()]
+            elif entry[0] is not hit:
+                entry[0] = entry[0] | hit
             entry[1].add(wl.id)
             group.affected.setdefault(fold(wl.id), wl)
-            texts = {c.text for c in flow.causes}
-            group.citations.update((c.text, None) for c in flow.causes if c.ports & hit)
-            group.routes.update((e, None) for e in flow.evidence if e not in texts)
+            evidence = flow.evidence
+            seen = (id(flow.causes), id(evidence), hit)  # alike workloads share both tuples
+            if seen not in group.seen:
+                group.seen.add(seen)
+                texts = {c.text for c in flow.causes}
+                group.citations.update((c.text, None) for c in flow.causes if c.ports & hit)
+                group.routes.update((e, None) for e in evidence if e not in texts)
     yield from (groups[k] for k in sorted(groups))

@@ -57,12 +57,12 @@ def management_port_from_application_zone(ctx: AuditContext, ports: tuple = MGMT
     wanted = port_set(ports)
     external = set(ctx.zones.external_zones())
 
-    def pick(wl, dst, flow):
-        if dst == management_zone or flow.zone in (management_zone, "internet"):
+    def pick(src, dst, ports):
+        if dst == management_zone or src in (management_zone, "internet"):
             return PortSet()  # SEG402 and SEG101
-        if flow.zone in external and not (flow.ports & wanted) - ctx.policy.permitted(flow.zone, dst):
+        if src in external and not (ports & wanted) - ctx.policy.permitted(src, dst):
             return PortSet()  # an external zone the policy lets administer this zone
-        return flow.ports & wanted
+        return ports & wanted
 
     for group in by_cause(ctx, pick):
         yield Result(
@@ -110,12 +110,12 @@ def management_zone_reachable(ctx: AuditContext, management_zone: str = "managem
                               application_zones: tuple = ("dmz", "internal", "data")) -> Iterator[Result]:
     external = set(ctx.zones.external_zones())
 
-    def pick(wl, dst, flow):
+    def pick(src, dst, ports):
         if dst != management_zone:
             return PortSet()
-        if flow.zone in external:  # from outside: only what the zone policy permits, on its entry point
-            return flow.ports - ctx.policy.permitted(flow.zone, dst)
-        return flow.ports if flow.zone in application_zones else PortSet()
+        if src in external:  # from outside: only what the zone policy permits, on its entry point
+            return ports - ctx.policy.permitted(src, dst)
+        return ports if src in application_zones else PortSet()
 
     for group in by_cause(ctx, pick):
         yield Result(
