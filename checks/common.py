@@ -106,7 +106,12 @@ def peer_text(peer: Peer) -> str:
 
 
 def rule_ports(rule: Rule) -> PortSet:
-    return PortSet.of(rule.protocol, [(r.first, r.last) for r in rule.ports])
+    return _ports(rule.protocol, rule.ports)
+
+
+@lru_cache(maxsize=4096)  # estates reuse a few protocol and port combinations in every policy
+def _ports(protocol: str, ranges: tuple) -> PortSet:
+    return PortSet.of(protocol, [(r.first, r.last) for r in ranges])
 
 
 def rule_text(rule: Rule, peers: Iterable[Peer] | None = None) -> str:

@@ -12,6 +12,7 @@ from scanner.evaluate import admits_internet, net
 from scanner.findings import Result
 from scanner.index import fold
 from scanner.model import FirewallPolicy, Peer, Rule
+from scanner.netsets import NetSet
 from scanner.ports import PortSet
 
 SEEDS_1 = "Network Security Architecture: Management Plane Isolation"
@@ -187,8 +188,9 @@ class _PeerJudge:
     def __init__(self, ctx: AuditContext, zone: str, words: tuple, trusted: tuple, trusted_tags: tuple) -> None:
         self.ctx, self.zone, self.words = ctx, zone, words
         self.trusted_tags = {t.lower() for t in trusted_tags}
-        self.mgmt_nets = [net(c) for s in ctx.snapshot.subnets if ctx.zones.subnet_zone(s.id) == zone for c in s.cidrs]
-        self.mgmt_nets += [net(c) for c in trusted]
+        mgmt_nets = [net(c) for s in ctx.snapshot.subnets if ctx.zones.subnet_zone(s.id) == zone for c in s.cidrs]
+        self.mgmt_nets = NetSet([*mgmt_nets, *(net(c) for c in trusted)])
+        self._judged: dict[tuple[str, str], bool] = {}  # one peer is named by many rules
 
     def _named_bastion(self, text: str) -> bool:
         return any(w in text.lower() for w in self.words)
@@ -214,6 +216,12 @@ class _PeerJudge:
         return False
 
     def is_management(self, peer: Peer) -> bool:
+        found = self._judged.get((peer.kind, peer.value))
+        if found is None:
+            found = self._judged[(peer.kind, peer.value)] = self._is_management(peer)
+        return found
+
+    def _is_management(self, peer: Peer) -> bool:
         wls = self.ctx.snapshot.workloads
         if peer.kind == "group":
             group = self.ctx.index.policy(peer.value)
@@ -230,6 +238,5 @@ class _PeerJudge:
         if peer.kind == "service-tag":
             return peer.value.lower() in self.trusted_tags
         if peer.kind == "cidr":
-            n = net(peer.value)
-            return any(n.version == m.version and n.subnet_of(m) for m in self.mgmt_nets)
+            return self.mgmt_nets.holds(net(peer.value))
         return False
