@@ -118,13 +118,17 @@ class RuleIndex:
         self._place_ids: dict[tuple[frozenset[str], ...], int] = {}
         self._decided: dict[tuple, tuple] = {}
         self._lines: dict[int, tuple[Rule, str]] = {}
+        self._found: dict[int, tuple] = {}
 
     @classmethod
     def of(cls, ctx: AuditContext) -> "RuleIndex":
         return ctx.shared(cls, cls)
 
     def get(self, cause: Cause) -> tuple[FirewallPolicy, Rule] | None:
-        return self._by_id.get((fold(cause.policy_id), fold(cause.rule_id)))
+        found = self._found.get(id(cause))  # the engine shares Cause objects between flows
+        if found is None or found[0] is not cause:
+            found = self._found[id(cause)] = (cause, self._by_id.get((fold(cause.policy_id), fold(cause.rule_id))))
+        return found[1]
 
     def place(self, wl: Workload) -> tuple[int, tuple[frozenset[str], ...]]:
         """The folded policy ids on the workload, its subnet and its network, and one

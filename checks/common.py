@@ -26,7 +26,7 @@ def label(wl: Workload) -> str:
 
 
 def listing(portset: PortSet) -> str:
-    return portset.readable()
+    return ports_text(portset)
 
 
 # -- wording and address tests for rule, separation and egress checks ----------------
@@ -55,6 +55,7 @@ def resource_label(obj: Resource) -> str:
     return name if "/" in rid else f"{name} ({rid})"
 
 
+@lru_cache(maxsize=65536)  # findings say the same few port sets again and again
 def ports_text(ports: PortSet) -> str:
     return ports.readable()
 
@@ -120,7 +121,7 @@ def rule_text(rule: Rule, peers: Iterable[Peer] | None = None) -> str:
     prio = f" priority {rule.priority}" if rule.priority else ""
     way = "from" if rule.direction == "ingress" else "to"
     far = ", ".join(peer_text(p) for p in (rule.peers if peers is None else peers))
-    return f"{who}{prio}: {rule.action} {rule.direction} {rule_ports(rule).readable()} {way} {far}"
+    return f"{who}{prio}: {rule.action} {rule.direction} {ports_text(rule_ports(rule))} {way} {far}"
 
 
 def live_rules(policy: FirewallPolicy, direction: str, action: str = "allow") -> list[Rule]:

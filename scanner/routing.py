@@ -14,6 +14,7 @@ from typing import Any
 from scanner.hubs import EXTERNAL_KINDS, Hubs
 from scanner.index import Index, fold
 from scanner.model import Route, Subnet, Workload
+from scanner.netsets import NetSet
 
 Net = ipaddress.IPv4Network | ipaddress.IPv6Network
 EXITS = ("internet", "nat", "egress-only")
@@ -51,6 +52,7 @@ class Routing:
     def __init__(self, index: Index) -> None:
         self.index = index
         self._tables: dict[str, list[tuple[Net, int, Route, str]]] = {}
+        self._nets: dict[str, tuple[NetSet, list[Hop | None]] | None] = {}
         self._nat: dict[str, str] | None = None
         self._hubs: Hubs | None = None
         self._transit_cache: dict[tuple, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {}
@@ -77,6 +79,10 @@ class Routing:
                         entries.append((_net(c), 1000, Route(destination=c, **_fields(route)), "peering"))
             entries.sort(key=lambda e: (-e[0].prefixlen, e[1]))
             self._tables[key] = entries
+            # Without instance tags the first entry holding the address is the route: found
+            # by prefix bits (NetSet), its Hop made once. Tagged tables are scanned.
+            tagged = any(e[2].instance_tags for e in entries)
+            self._nets[key] = None if tagged else (NetSet(e[0] for e in entries), [None] * len(entries))
         return self._tables[key]
 
     def _address_space(self, network_id: str) -> list[str]:
@@ -95,7 +101,18 @@ class Routing:
     def lookup(self, subnet: Subnet, address: Any, tags: tuple[str, ...] = ()) -> Hop | None:
         """The route a packet from `subnet` to `address` takes, or None."""
         addr = _address(address)
-        for net, _prio, route, table_id in self._entries(subnet):
+        entries = self._entries(subnet)
+        fast = self._nets[fold(subnet.id)]
+        if fast is not None:
+            first = fast[0].first_holding(addr)
+            if first is None:
+                return None
+            hop = fast[1][first]
+            if hop is None:
+                net, _prio, route, table_id = entries[first]
+                hop = fast[1][first] = Hop(route, table_id, str(net))
+            return hop
+        for net, _prio, route, table_id in entries:
             if net.version != addr.version or addr not in net:
                 continue
             if route.instance_tags and not set(route.instance_tags) & set(tags):
