@@ -11,6 +11,7 @@ place admit the reported ports, all of them must change, and the finding says so
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import chain
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
@@ -184,41 +185,61 @@ def deciding(rules: RuleIndex, wl: Workload, causes: Iterable[Cause], hit: PortS
     return tuple(unique[k] for k in sorted(unique))
 
 
-def _walk(ctx: AuditContext) -> list[tuple[Workload, str, tuple[Flow, ...]]]:
-    return [(wl, ctx.zones.workload_zone(wl.id) or "unzoned", ctx.reach.flows_into(wl.id))
-            for wl in ctx.snapshot.workloads]
+class _Flows:
+    """Every flow into every workload in snapshot order, with what by_cause keys on: the
+    (source zone, destination zone, ports) triple a pick is asked about, by number, and
+    the destination's placement number. Built once per audit."""
+
+    def __init__(self, ctx: AuditContext) -> None:
+        rules = RuleIndex.of(ctx)
+        self.rows: list[tuple[Workload, str, str, Flow, int, int]] = []
+        self.triples: list[tuple[str, str, PortSet]] = []
+        self.at: list[list[int]] = []  # triple number -> its rows
+        numbers: dict[tuple[str, str, PortSet], int] = {}
+        for wl in ctx.snapshot.workloads:
+            dst, folded, place = ctx.zones.workload_zone(wl.id) or "unzoned", fold(wl.id), rules.place(wl)[0]
+            for flow in ctx.reach.flows_into(wl.id):
+                triple = (flow.zone, dst, flow.ports)
+                t = numbers.get(triple)
+                if t is None:
+                    t = numbers[triple] = len(self.triples)
+                    self.triples.append(triple)
+                    self.at.append([])
+                self.at[t].append(len(self.rows))
+                self.rows.append((wl, folded, dst, flow, t, place))
 
 
 def by_cause(ctx: AuditContext, pick: Pick) -> Iterator[Grouped]:
     """Every flow `pick` reports, grouped by the rules that let it through."""
-    rules = RuleIndex.of(ctx)
-    picked: dict[tuple[str, str, PortSet], PortSet] = {}
+    rules, flows = RuleIndex.of(ctx), ctx.shared(_Flows, _Flows)
+    hits = [pick(*triple) for triple in flows.triples]
+    picked = sorted(chain.from_iterable(flows.at[t] for t, hit in enumerate(hits) if hit))  # snapshot order
+    decided: dict[tuple[int, int, int], tuple[tuple, tuple]] = {}
     groups: dict[tuple, Grouped] = {}
-    for wl, dst, flows in ctx.shared(_walk, _walk):
-        for flow in flows:
-            hit = picked.get((flow.zone, dst, flow.ports))
-            if hit is None:
-                hit = picked[(flow.zone, dst, flow.ports)] = pick(flow.zone, dst, flow.ports)
-            if not hit:
-                continue
-            chosen, key = rules.deciding(wl, flow.causes, hit)
-            if not chosen:
-                continue
-            group = groups.get(key)
-            if group is None:
-                group = groups[key] = Grouped(chosen, rules)
-            entry = group.flows.get((flow.zone, dst))
-            if entry is None:
-                entry = group.flows[(flow.zone, dst)] = [hit, set()]
-            elif entry[0] is not hit:
-                entry[0] = entry[0] | hit
-            entry[1].add(wl.id)
-            group.affected.setdefault(fold(wl.id), wl)
-            evidence = flow.evidence
-            seen = (id(flow.causes), id(evidence), hit)  # alike workloads share both tuples
-            if seen not in group.seen:
-                group.seen.add(seen)
-                texts = {c.text for c in flow.causes}
-                group.citations.update((c.text, None) for c in flow.causes if c.ports & hit)
-                group.routes.update((e, None) for e in evidence if e not in texts)
+    for row in picked:
+        wl, folded, dst, flow, t, place = flows.rows[row]
+        hit, causes = hits[t], flow.causes
+        found = decided.get((place, id(causes), t))
+        if found is None:
+            found = decided[(place, id(causes), t)] = rules.deciding(wl, causes, hit)
+        chosen, key = found
+        if not chosen:
+            continue
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = Grouped(chosen, rules)
+        entry = group.flows.get((flow.zone, dst))
+        if entry is None:
+            entry = group.flows[(flow.zone, dst)] = [hit, set()]
+        elif entry[0] is not hit:
+            entry[0] = entry[0] | hit
+        entry[1].add(wl.id)
+        group.affected.setdefault(folded, wl)
+        evidence = flow.evidence
+        seen = (id(causes), id(evidence), t)  # alike workloads share both tuples
+        if seen not in group.seen:
+            group.seen.add(seen)
+            texts = {c.text for c in causes}
+            group.citations.update((c.text, None) for c in causes if c.ports & hit)
+            group.routes.update((e, None) for e in evidence if e not in texts)
     yield from (groups[k] for k in sorted(groups))

@@ -96,6 +96,7 @@ def _step(source: str, destination: str, ports, causes) -> Step:
 def _within_two_hops(ctx: AuditContext, targets: list) -> Iterator[tuple]:
     """Only the flows into the targets are needed: internet -> target, or internet ->
     a source that opens the target (sources sorted, so the evidence is stable)."""
+    exposed = {fold(w.id) for w in ctx.snapshot.workloads if ctx.reach.inbound(w.id).get(INTERNET) is not None}
     for wl in targets:
         zone = ctx.zones.workload_zone(wl.id)
         flows = ctx.reach.flows_into(wl.id)
@@ -103,13 +104,13 @@ def _within_two_hops(ctx: AuditContext, targets: list) -> Iterator[tuple]:
         if direct is not None:
             yield wl, zone, [_step(INTERNET, wl.id, direct.ports, direct.causes)]
             continue
-        footholds = sorted((src, f) for f in flows if f.zone != INTERNET or f.sources != (INTERNET,) for src in f.sources)
-        for src, flow in footholds:
-            first = ctx.reach.inbound(src).get(INTERNET)
-            if first is not None:
-                yield wl, zone, [_step(INTERNET, src, first.ports, first.causes),
-                                 _step(src, wl.id, flow.ports, flow.causes)]
-                break
+        footholds = [(src, f) for f in flows if f.zone != INTERNET or f.sources != (INTERNET,)
+                     for src in f.sources if fold(src) in exposed]
+        if footholds:
+            src, flow = min(footholds)  # the lowest exposed source
+            first = ctx.reach.inbound(src)[INTERNET]
+            yield wl, zone, [_step(INTERNET, src, first.ports, first.causes),
+                             _step(src, wl.id, flow.ports, flow.causes)]
 
 
 def _searched(ctx: AuditContext, targets: list, max_hops: int) -> Iterator[tuple]:
