@@ -120,6 +120,9 @@ class RuleIndex:
         self._decided: dict[tuple, tuple] = {}
         self._lines: dict[int, tuple[Rule, str]] = {}
         self._found: dict[int, tuple] = {}
+        self._ranked: dict[tuple[int, int], tuple] = {}
+        self._meets: dict[tuple[int, int], tuple] = {}
+        self._texts: dict[int, tuple] = {}
 
     @classmethod
     def of(cls, ctx: AuditContext) -> "RuleIndex":
@@ -163,6 +166,29 @@ class RuleIndex:
             found = self._decided[key] = (causes, chosen, tuple((fold(p.id), fold(r.id)) for p, r in chosen))
         return found[1], found[2]
 
+    def ranked(self, wl: Workload, cause: Cause) -> tuple[tuple[FirewallPolicy, Rule] | None, float]:
+        """get() and level() of one cause for one placement."""
+        key = (self.place(wl)[0], id(cause))
+        found = self._ranked.get(key)
+        if found is None or found[0] is not cause:
+            rule = self.get(cause)
+            found = self._ranked[key] = (cause, rule, self.level(wl, cause, rule[0]) if rule else 0)
+        return found[1], found[2]
+
+    def meets(self, ports: PortSet, other: PortSet) -> bool:
+        """Whether two port sets overlap, remembered by identity: the engine hands out the
+        same few sets again and again, and hashing them by value is what costs."""
+        found = self._meets.get((id(ports), id(other)))
+        if found is None or found[0] is not ports or found[1] is not other:
+            found = self._meets[(id(ports), id(other))] = (ports, other, bool(ports & other))
+        return found[2]
+
+    def text(self, cause: Cause) -> str:
+        found = self._texts.get(id(cause))
+        if found is None or found[0] is not cause:
+            found = self._texts[id(cause)] = (cause, cause.text)
+        return found[1]
+
     def line(self, rule: Rule) -> str:
         found = self._lines.get(id(rule))
         if found is None or found[0] is not rule:
@@ -174,10 +200,10 @@ def deciding(rules: RuleIndex, wl: Workload, causes: Iterable[Cause], hit: PortS
     """The allows a user changes to close `hit` on `wl`: see the module docstring."""
     ranked: dict[float, list] = defaultdict(list)
     for c in causes:
-        found = rules.get(c)
-        if found is None or not (c.ports & hit):
+        found, level = rules.ranked(wl, c)
+        if found is None or not rules.meets(c.ports, hit):
             continue
-        ranked[rules.level(wl, c, found[0])].append(found)
+        ranked[level].append(found)
     levels = sorted(ranked)
     user = [lv for lv in levels if any(not r.platform_default for _, r in ranked[lv])]
     chosen = ranked[(user or levels)[0]] if levels else []
@@ -239,7 +265,7 @@ def by_cause(ctx: AuditContext, pick: Pick) -> Iterator[Grouped]:
         seen = (id(causes), id(evidence), t)  # alike workloads share both tuples
         if seen not in group.seen:
             group.seen.add(seen)
-            texts = {c.text for c in causes}
-            group.citations.update((c.text, None) for c in causes if c.ports & hit)
+            texts = {rules.text(c) for c in causes}
+            group.citations.update((rules.text(c), None) for c in causes if rules.meets(c.ports, hit))
             group.routes.update((e, None) for e in evidence if e not in texts)
     yield from (groups[k] for k in sorted(groups))

@@ -64,7 +64,7 @@ def policy_label(policy: FirewallPolicy) -> str:
     return f"{_KIND_LABEL.get(policy.kind, policy.kind)} {resource_label(policy)}"
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)  # every range an estate's rules name, parsed once
 def network_of(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
     try:
         return ipaddress.ip_network(value, strict=False)
@@ -171,9 +171,18 @@ def network_ranges(ctx: AuditContext, network: Network) -> tuple[str, ...]:
     return tuple(c for s in ctx.index.subnets_of.get(fold(network.id), ()) for c in s.cidrs)
 
 
-def guarded_workloads(ctx: AuditContext, policy: FirewallPolicy) -> list[Workload]:
-    """Workloads a policy applies to, wherever it is attached (interface, subnet, network)."""
-    index, pid = ctx.index, fold(policy.id)
+def guarded_workloads(ctx: AuditContext, policy: FirewallPolicy) -> tuple[Workload, ...]:
+    """Workloads a policy applies to, wherever it is attached (interface, subnet, network);
+    asked by several checks per policy, found once per audit."""
+    known, pid = ctx.shared(guarded_workloads, lambda _ctx: {}), fold(policy.id)
+    found = known.get(pid)
+    if found is None:
+        found = known[pid] = tuple(_guarded(ctx, pid))
+    return found
+
+
+def _guarded(ctx: AuditContext, pid: str) -> list[Workload]:
+    index = ctx.index
     found: dict[str, Workload] = {fold(w.id): w for w in index.workloads_with_policy.get(pid, ())}
     for subnet in index.subnets_with_policy.get(pid, ()):
         found.update((fold(w.id), w) for w in index.workloads_of.get(fold(subnet.id), ()))

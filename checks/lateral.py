@@ -96,7 +96,8 @@ def _step(source: str, destination: str, ports, causes) -> Step:
 def _within_two_hops(ctx: AuditContext, targets: list) -> Iterator[tuple]:
     """Only the flows into the targets are needed: internet -> target, or internet ->
     a source that opens the target (sources sorted, so the evidence is stable)."""
-    exposed = {fold(w.id) for w in ctx.snapshot.workloads if ctx.reach.inbound(w.id).get(INTERNET) is not None}
+    # sources are workload ids as the snapshot spells them; inbound() is asked by the folded id
+    exposed = {w.id for w in ctx.snapshot.workloads if ctx.reach.inbound(w.id).get(INTERNET) is not None}
     for wl in targets:
         zone = ctx.zones.workload_zone(wl.id)
         flows = ctx.reach.flows_into(wl.id)
@@ -105,7 +106,7 @@ def _within_two_hops(ctx: AuditContext, targets: list) -> Iterator[tuple]:
             yield wl, zone, [_step(INTERNET, wl.id, direct.ports, direct.causes)]
             continue
         footholds = [(src, f) for f in flows if f.zone != INTERNET or f.sources != (INTERNET,)
-                     for src in f.sources if fold(src) in exposed]
+                     for src in f.sources if src in exposed]
         if footholds:
             src, flow = min(footholds)  # the lowest exposed source
             first = ctx.reach.inbound(src)[INTERNET]
