@@ -162,18 +162,19 @@ class RuleIndex:
         key = (self.place(wl)[0], id(causes), hit)
         found = self._decided.get(key)
         if found is None or found[0] is not causes:
-            chosen = deciding(self, wl, causes, hit)
-            found = self._decided[key] = (causes, chosen, tuple((fold(p.id), fold(r.id)) for p, r in chosen))
+            found = self._decided[key] = (causes, *_decide(self, wl, causes, hit))
         return found[1], found[2]
 
-    def ranked(self, wl: Workload, cause: Cause) -> tuple[tuple[FirewallPolicy, Rule] | None, float]:
-        """get() and level() of one cause for one placement."""
-        key = (self.place(wl)[0], id(cause))
-        found = self._ranked.get(key)
+    def ranked(self, wl: Workload, place: int, cause: Cause) -> tuple:
+        """get() of one cause, its level() for the placement numbered `place` (wl's), and
+        its folded (policy id, rule id)."""
+        found = self._ranked.get((place, id(cause)))
         if found is None or found[0] is not cause:
             rule = self.get(cause)
-            found = self._ranked[key] = (cause, rule, self.level(wl, cause, rule[0]) if rule else 0)
-        return found[1], found[2]
+            found = self._ranked[(place, id(cause))] = (
+                cause, rule, self.level(wl, cause, rule[0]) if rule else 0,
+                (fold(rule[0].id), fold(rule[1].id)) if rule else None)
+        return found[1:]
 
     def meets(self, ports: PortSet, other: PortSet) -> bool:
         """Whether two port sets overlap, remembered by identity: the engine hands out the
@@ -198,17 +199,25 @@ class RuleIndex:
 
 def deciding(rules: RuleIndex, wl: Workload, causes: Iterable[Cause], hit: PortSet) -> tuple[tuple, ...]:
     """The allows a user changes to close `hit` on `wl`: see the module docstring."""
+    return _decide(rules, wl, causes, hit)[0]
+
+
+def _decide(rules: RuleIndex, wl: Workload, causes: Iterable[Cause], hit: PortSet) -> tuple[tuple, tuple]:
+    """deciding() and the folded (policy id, rule id) of each allow it chose."""
+    place = rules.place(wl)[0]
     ranked: dict[float, list] = defaultdict(list)
     for c in causes:
-        found, level = rules.ranked(wl, c)
+        found, level, key = rules.ranked(wl, place, c)
         if found is None or not rules.meets(c.ports, hit):
             continue
-        ranked[level].append(found)
+        ranked[level].append((key, found))
+    if not ranked:
+        return (), ()
     levels = sorted(ranked)
-    user = [lv for lv in levels if any(not r.platform_default for _, r in ranked[lv])]
-    chosen = ranked[(user or levels)[0]] if levels else []
-    unique = {(fold(p.id), fold(r.id)): (p, r) for p, r in chosen}
-    return tuple(unique[k] for k in sorted(unique))
+    chosen = next((lv for lv in levels if any(not r.platform_default for _, (_p, r) in ranked[lv])), levels[0])
+    unique = dict(ranked[chosen])
+    keys = tuple(sorted(unique))
+    return tuple(unique[k] for k in keys), keys
 
 
 class _Flows:
