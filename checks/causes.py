@@ -11,6 +11,8 @@ place admit the reported ports, all of them must change, and the finding says so
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
+from heapq import nsmallest
 from itertools import chain
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
@@ -56,7 +58,7 @@ class Grouped:
         return PortSet.union_of(ports for ports, _ in self.flows.values())
 
     def flow_refs(self) -> tuple[FlowRef, ...]:
-        return tuple(FlowRef(src, dst, tuple(ports.describe()), len(ids), tuple(sorted(ids))[:SAMPLE])
+        return tuple(FlowRef(src, dst, _described(ports), len(ids), tuple(nsmallest(SAMPLE, ids)))
                      for (src, dst), (ports, ids) in sorted(self.flows.items()))
 
     def evidence(self) -> tuple[str, ...]:
@@ -81,8 +83,8 @@ class Grouped:
         parts = []
         for (src, dst), (ports, ids) in sorted(self.flows.items()):
             who = "the internet" if src == "internet" else f"the {src} zone"
-            names = sorted(resource_label(self.affected[fold(i)]) for i in ids)
-            sample = ", ".join(names[:SAMPLE]) + (", ..." if len(ids) > SAMPLE else "")
+            names = nsmallest(SAMPLE, (resource_label(self.affected[fold(i)]) for i in ids))
+            sample = ", ".join(names) + (", ..." if len(ids) > SAMPLE else "")
             parts.append(f"{who} reach {what}{ports_text(ports)} on "
                          f"{count(len(ids), 'workload')} in the {dst} zone ({sample})")
         return "; ".join(parts)
@@ -92,6 +94,11 @@ class Grouped:
         return {"evidence": self.evidence(), "zones": self.zones(), "key": self.key(), "cause": self.cause,
                 "flows": self.flow_refs(), "affected": tuple(self.affected.values()), "state": LIVE,
                 "state_reason": "reachability finds these flows today"}
+
+
+@lru_cache(maxsize=65536)  # the same few port sets in every finding
+def _described(ports: PortSet) -> tuple[str, ...]:
+    return tuple(ports.describe())
 
 
 def rule_line(rule: Rule) -> str:
@@ -123,16 +130,22 @@ class RuleIndex:
         self._ranked: dict[tuple[int, int], tuple] = {}
         self._meets: dict[tuple[int, int], tuple] = {}
         self._texts: dict[int, tuple] = {}
+        self._canon: dict[PortSet, PortSet] = {}
 
     @classmethod
     def of(cls, ctx: AuditContext) -> "RuleIndex":
         return ctx.shared(cls, cls)
 
     def get(self, cause: Cause) -> tuple[FirewallPolicy, Rule] | None:
+        return self._get(cause)[1]
+
+    def _get(self, cause: Cause) -> tuple:
+        """(cause, its (policy, rule) or None, the folded ids it is found by)."""
         found = self._found.get(id(cause))  # the engine shares Cause objects between flows
         if found is None or found[0] is not cause:
-            found = self._found[id(cause)] = (cause, self._by_id.get((fold(cause.policy_id), fold(cause.rule_id))))
-        return found[1]
+            key = (fold(cause.policy_id), fold(cause.rule_id))
+            found = self._found[id(cause)] = (cause, self._by_id.get(key), key)
+        return found
 
     def place(self, wl: Workload) -> tuple[int, tuple[frozenset[str], ...]]:
         """The folded policy ids on the workload, its subnet and its network, and one
@@ -159,7 +172,8 @@ class RuleIndex:
     def deciding(self, wl: Workload, causes: tuple[Cause, ...], hit: PortSet) -> tuple[tuple, tuple]:
         """deciding() and the folded ids of what it chose, once per placement, set of
         causes and ports (the engine shares one causes tuple among alike workloads)."""
-        key = (self.place(wl)[0], id(causes), hit)
+        hit = self.canon(hit)  # one object per port set: the memos key on identity
+        key = (self.place(wl)[0], id(causes), id(hit))
         found = self._decided.get(key)
         if found is None or found[0] is not causes:
             found = self._decided[key] = (causes, *_decide(self, wl, causes, hit))
@@ -170,10 +184,8 @@ class RuleIndex:
         its folded (policy id, rule id)."""
         found = self._ranked.get((place, id(cause)))
         if found is None or found[0] is not cause:
-            rule = self.get(cause)
-            found = self._ranked[(place, id(cause))] = (
-                cause, rule, self.level(wl, cause, rule[0]) if rule else 0,
-                (fold(rule[0].id), fold(rule[1].id)) if rule else None)
+            _cause, rule, key = self._get(cause)
+            found = self._ranked[(place, id(cause))] = (cause, rule, self.level(wl, cause, rule[0]) if rule else 0, key)
         return found[1:]
 
     def meets(self, ports: PortSet, other: PortSet) -> bool:
@@ -183,6 +195,9 @@ class RuleIndex:
         if found is None or found[0] is not ports or found[1] is not other:
             found = self._meets[(id(ports), id(other))] = (ports, other, bool(ports & other))
         return found[2]
+
+    def canon(self, ports: PortSet) -> PortSet:
+        return self._canon.setdefault(ports, ports)
 
     def text(self, cause: Cause) -> str:
         found = self._texts.get(id(cause))
@@ -247,7 +262,7 @@ class _Flows:
 def by_cause(ctx: AuditContext, pick: Pick) -> Iterator[Grouped]:
     """Every flow `pick` reports, grouped by the rules that let it through."""
     rules, flows = RuleIndex.of(ctx), ctx.shared(_Flows, _Flows)
-    hits = [pick(*triple) for triple in flows.triples]
+    hits = [rules.canon(pick(*triple)) for triple in flows.triples]
     picked = sorted(chain.from_iterable(flows.at[t] for t, hit in enumerate(hits) if hit))  # snapshot order
     decided: dict[tuple[int, int, int], tuple[tuple, tuple]] = {}
     groups: dict[tuple, Grouped] = {}
@@ -274,7 +289,8 @@ def by_cause(ctx: AuditContext, pick: Pick) -> Iterator[Grouped]:
         seen = (id(causes), id(evidence), t)  # alike workloads share both tuples
         if seen not in group.seen:
             group.seen.add(seen)
-            texts = {rules.text(c) for c in causes}
-            group.citations.update((rules.text(c), None) for c in causes if rules.meets(c.ports, hit))
+            cited = [(rules.text(c), rules.meets(c.ports, hit)) for c in causes]
+            texts = {text for text, _ in cited}
+            group.citations.update((text, None) for text, meets in cited if meets)
             group.routes.update((e, None) for e in evidence if e not in texts)
     yield from (groups[k] for k in sorted(groups))
