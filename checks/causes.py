@@ -169,14 +169,16 @@ class RuleIndex:
                 return level if policy.stateful else level + 0.5
         return 4  # an appliance on the path
 
-    def deciding(self, wl: Workload, causes: tuple[Cause, ...], hit: PortSet) -> tuple[tuple, tuple]:
+    def deciding(self, wl: Workload, causes: tuple[Cause, ...], hit: PortSet,
+                 place: int | None = None) -> tuple[tuple, tuple]:
         """deciding() and the folded ids of what it chose, once per placement, set of
         causes and ports (the engine shares one causes tuple among alike workloads)."""
         hit = self.canon(hit)  # one object per port set: the memos key on identity
-        key = (self.place(wl)[0], id(causes), id(hit))
+        place = self.place(wl)[0] if place is None else place
+        key = (place, id(causes), id(hit))
         found = self._decided.get(key)
         if found is None or found[0] is not causes:
-            found = self._decided[key] = (causes, *_decide(self, wl, causes, hit))
+            found = self._decided[key] = (causes, *_decide(self, wl, causes, hit, place))
         return found[1], found[2]
 
     def ranked(self, wl: Workload, place: int, cause: Cause) -> tuple:
@@ -217,9 +219,10 @@ def deciding(rules: RuleIndex, wl: Workload, causes: Iterable[Cause], hit: PortS
     return _decide(rules, wl, causes, hit)[0]
 
 
-def _decide(rules: RuleIndex, wl: Workload, causes: Iterable[Cause], hit: PortSet) -> tuple[tuple, tuple]:
+def _decide(rules: RuleIndex, wl: Workload, causes: Iterable[Cause], hit: PortSet,
+            place: int | None = None) -> tuple[tuple, tuple]:
     """deciding() and the folded (policy id, rule id) of each allow it chose."""
-    place = rules.place(wl)[0]
+    place = rules.place(wl)[0] if place is None else place
     ranked: dict[float, list] = defaultdict(list)
     for c in causes:
         found, level, key = rules.ranked(wl, place, c)
@@ -271,7 +274,7 @@ def by_cause(ctx: AuditContext, pick: Pick) -> Iterator[Grouped]:
         hit, causes = hits[t], flow.causes
         found = decided.get((place, id(causes), t))
         if found is None:
-            found = decided[(place, id(causes), t)] = rules.deciding(wl, causes, hit)
+            found = decided[(place, id(causes), t)] = rules.deciding(wl, causes, hit, place)
         chosen, key = found
         if not chosen:
             continue

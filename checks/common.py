@@ -74,6 +74,11 @@ def network_of(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | No
 
 def within(value: str, ranges: Iterable[str]) -> bool:
     """True when the CIDR lies wholly inside one of `ranges`."""
+    return _within(value, tuple(ranges))
+
+
+@lru_cache(maxsize=65536)  # rules name the same ranges in every policy
+def _within(value: str, ranges: tuple[str, ...]) -> bool:
     net = network_of(value)
     if net is None:
         return False
