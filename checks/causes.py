@@ -120,8 +120,9 @@ class RuleIndex:
         self.ctx = ctx
         self._by_id: dict[tuple[str, str], tuple[FirewallPolicy, Rule]] = {}
         for policy in ctx.snapshot.policies:
+            pid = fold(policy.id)
             for rule in policy.rules:
-                self._by_id.setdefault((fold(policy.id), fold(rule.id)), (policy, rule))
+                self._by_id.setdefault((pid, fold(rule.id)), (policy, rule))
         self._places: dict[int, tuple] = {}  # id(workload) -> (place number, policy id sets, workload)
         self._place_ids: dict[tuple[frozenset[str], ...], int] = {}
         self._decided: dict[tuple, tuple] = {}
