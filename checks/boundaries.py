@@ -48,10 +48,10 @@ from scanner.reach import UNZONED
 def forbidden_zone_flow(ctx: AuditContext, management_zone: str = "management") -> Iterator[Result]:
     policy = ctx.policy
 
-    def pick(wl, dst, flow):
-        if dst in (UNZONED, management_zone) or flow.zone in (dst, UNZONED):
+    def pick(src, dst, ports):
+        if dst in (UNZONED, management_zone) or src in (dst, UNZONED):
             return PortSet()
-        return flow.ports - policy.permitted(flow.zone, dst)
+        return ports - policy.permitted(src, dst)
 
     for group in by_cause(ctx, pick):
         yield Result(

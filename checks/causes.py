@@ -11,6 +11,9 @@ place admit the reported ports, all of them must change, and the finding says so
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
+from heapq import nsmallest
+from itertools import chain
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
@@ -25,8 +28,9 @@ from scanner.reach import Cause, Flow
 SAMPLE = 5
 MAX_ROUTE_LINES = 12
 
-# (destination workload, its zone, one flow into it) -> the ports to report of it
-Pick = Callable[[Workload, str, Flow], PortSet]
+# (source zone, destination zone, the ports a flow opens) -> the ports of it to report;
+# asked once per distinct triple, so it depends on nothing else
+Pick = Callable[[str, str, PortSet], PortSet]
 
 
 @dataclass
@@ -34,10 +38,12 @@ class Grouped:
     """What one cause enables, across every destination and source zone."""
 
     rules: tuple[tuple[FirewallPolicy, Rule], ...]
+    index: "RuleIndex"
     flows: dict[tuple[str, str], list] = field(default_factory=dict)  # (src, dst) -> [ports, {wl ids}]
     affected: dict[str, Workload] = field(default_factory=dict)
     routes: dict[str, None] = field(default_factory=dict)
     citations: dict[str, None] = field(default_factory=dict)
+    seen: set[tuple] = field(default_factory=set)  # flows whose citations and routes are in
 
     @property
     def policy(self) -> FirewallPolicy:
@@ -52,7 +58,7 @@ class Grouped:
         return PortSet.union_of(ports for ports, _ in self.flows.values())
 
     def flow_refs(self) -> tuple[FlowRef, ...]:
-        return tuple(FlowRef(src, dst, tuple(ports.describe()), len(ids), tuple(sorted(ids))[:SAMPLE])
+        return tuple(FlowRef(src, dst, _described(ports), len(ids), tuple(nsmallest(SAMPLE, ids)))
                      for (src, dst), (ports, ids) in sorted(self.flows.items()))
 
     def evidence(self) -> tuple[str, ...]:
@@ -68,7 +74,7 @@ class Grouped:
         return ",".join(f"{p.id}/{r.id}" for p, r in self.rules)
 
     def cause_text(self) -> str:
-        lines = [f"{policy_label(p)} {rule_line(r)}" for p, r in self.rules]
+        lines = [f"{policy_label(p)} {self.index.line(r)}" for p, r in self.rules]
         if len(lines) == 1:
             return lines[0]
         return f"{len(lines)} rules that must all change ({'; '.join(lines)})"
@@ -77,8 +83,8 @@ class Grouped:
         parts = []
         for (src, dst), (ports, ids) in sorted(self.flows.items()):
             who = "the internet" if src == "internet" else f"the {src} zone"
-            names = sorted(resource_label(self.affected[fold(i)]) for i in ids)
-            sample = ", ".join(names[:SAMPLE]) + (", ..." if len(ids) > SAMPLE else "")
+            names = nsmallest(SAMPLE, (resource_label(self.affected[fold(i)]) for i in ids))
+            sample = ", ".join(names) + (", ..." if len(ids) > SAMPLE else "")
             parts.append(f"{who} reach {what}{ports_text(ports)} on "
                          f"{count(len(ids), 'workload')} in the {dst} zone ({sample})")
         return "; ".join(parts)
@@ -88,6 +94,11 @@ class Grouped:
         return {"evidence": self.evidence(), "zones": self.zones(), "key": self.key(), "cause": self.cause,
                 "flows": self.flow_refs(), "affected": tuple(self.affected.values()), "state": LIVE,
                 "state_reason": "reachability finds these flows today"}
+
+
+@lru_cache(maxsize=65536)  # the same few port sets in every finding
+def _described(ports: PortSet) -> tuple[str, ...]:
+    return tuple(ports.describe())
 
 
 def rule_line(rule: Rule) -> str:
@@ -102,67 +113,188 @@ def rule_line(rule: Rule) -> str:
 
 
 class RuleIndex:
-    """(policy id, rule id) -> the objects, and where a policy sits for a workload."""
+    """(policy id, rule id) -> the objects, and where a policy sits for a workload. One per
+    audit (`RuleIndex.of`): the checks that group by cause share it and its memos."""
 
     def __init__(self, ctx: AuditContext) -> None:
         self.ctx = ctx
         self._by_id: dict[tuple[str, str], tuple[FirewallPolicy, Rule]] = {}
         for policy in ctx.snapshot.policies:
+            pid = fold(policy.id)
             for rule in policy.rules:
-                self._by_id.setdefault((fold(policy.id), fold(rule.id)), (policy, rule))
+                self._by_id.setdefault((pid, fold(rule.id)), (policy, rule))
+        self._places: dict[int, tuple] = {}  # id(workload) -> (place number, policy id sets, workload)
+        self._place_ids: dict[tuple[frozenset[str], ...], int] = {}
+        self._decided: dict[tuple, tuple] = {}
+        self._lines: dict[int, tuple[Rule, str]] = {}
+        self._found: dict[int, tuple] = {}
+        self._ranked: dict[tuple[int, int], tuple] = {}
+        self._meets: dict[tuple[int, int], tuple] = {}
+        self._texts: dict[int, tuple] = {}
+        self._canon: dict[PortSet, PortSet] = {}
+
+    @classmethod
+    def of(cls, ctx: AuditContext) -> "RuleIndex":
+        return ctx.shared(cls, cls)
 
     def get(self, cause: Cause) -> tuple[FirewallPolicy, Rule] | None:
-        return self._by_id.get((fold(cause.policy_id), fold(cause.rule_id)))
+        return self._get(cause)[1]
+
+    def _get(self, cause: Cause) -> tuple:
+        """(cause, its (policy, rule) or None, the folded ids it is found by)."""
+        found = self._found.get(id(cause))  # the engine shares Cause objects between flows
+        if found is None or found[0] is not cause:
+            key = (fold(cause.policy_id), fold(cause.rule_id))
+            found = self._found[id(cause)] = (cause, self._by_id.get(key), key)
+        return found
+
+    def place(self, wl: Workload) -> tuple[int, tuple[frozenset[str], ...]]:
+        """The folded policy ids on the workload, its subnet and its network, and one
+        number for that placement: workloads placed alike decide alike."""
+        found = self._places.get(id(wl))
+        if found is None or found[2] is not wl:
+            index = self.ctx.index
+            subnet, network = index.subnet(wl.subnet_id), index.network(wl.network_id)
+            sets = tuple(frozenset(fold(i) for i in ids) for ids in (
+                wl.policy_ids, subnet.policy_ids if subnet else (), network.policy_ids if network else ()))
+            number = self._place_ids.setdefault(sets, len(self._place_ids))
+            found = self._places[id(wl)] = (number, sets, wl)
+        return found[0], found[1]
 
     def level(self, wl: Workload, cause: Cause, policy: FirewallPolicy) -> float:
         if cause.direction == "egress":
             return 5
-        index, pid = self.ctx.index, fold(policy.id)
-        subnet, network = index.subnet(wl.subnet_id), index.network(wl.network_id)
-        for level, ids in enumerate((wl.policy_ids, subnet.policy_ids if subnet else (),
-                                     network.policy_ids if network else ())):
-            if pid in {fold(i) for i in ids}:
+        pid = fold(policy.id)
+        for level, ids in enumerate(self.place(wl)[1]):
+            if pid in ids:
                 return level if policy.stateful else level + 0.5
         return 4  # an appliance on the path
+
+    def deciding(self, wl: Workload, causes: tuple[Cause, ...], hit: PortSet,
+                 place: int | None = None) -> tuple[tuple, tuple]:
+        """deciding() and the folded ids of what it chose, once per placement, set of
+        causes and ports (the engine shares one causes tuple among alike workloads)."""
+        hit = self.canon(hit)  # one object per port set: the memos key on identity
+        place = self.place(wl)[0] if place is None else place
+        key = (place, id(causes), id(hit))
+        found = self._decided.get(key)
+        if found is None or found[0] is not causes:
+            found = self._decided[key] = (causes, *_decide(self, wl, causes, hit, place))
+        return found[1], found[2]
+
+    def ranked(self, wl: Workload, place: int, cause: Cause) -> tuple:
+        """get() of one cause, its level() for the placement numbered `place` (wl's), and
+        its folded (policy id, rule id)."""
+        found = self._ranked.get((place, id(cause)))
+        if found is None or found[0] is not cause:
+            _cause, rule, key = self._get(cause)
+            found = self._ranked[(place, id(cause))] = (cause, rule, self.level(wl, cause, rule[0]) if rule else 0, key)
+        return found[1:]
+
+    def meets(self, ports: PortSet, other: PortSet) -> bool:
+        """Whether two port sets overlap, remembered by identity: the engine hands out the
+        same few sets again and again, and hashing them by value is what costs."""
+        found = self._meets.get((id(ports), id(other)))
+        if found is None or found[0] is not ports or found[1] is not other:
+            found = self._meets[(id(ports), id(other))] = (ports, other, bool(ports & other))
+        return found[2]
+
+    def canon(self, ports: PortSet) -> PortSet:
+        return self._canon.setdefault(ports, ports)
+
+    def text(self, cause: Cause) -> str:
+        found = self._texts.get(id(cause))
+        if found is None or found[0] is not cause:
+            found = self._texts[id(cause)] = (cause, cause.text)
+        return found[1]
+
+    def line(self, rule: Rule) -> str:
+        found = self._lines.get(id(rule))
+        if found is None or found[0] is not rule:
+            found = self._lines[id(rule)] = (rule, rule_line(rule))
+        return found[1]
 
 
 def deciding(rules: RuleIndex, wl: Workload, causes: Iterable[Cause], hit: PortSet) -> tuple[tuple, ...]:
     """The allows a user changes to close `hit` on `wl`: see the module docstring."""
+    return _decide(rules, wl, causes, hit)[0]
+
+
+def _decide(rules: RuleIndex, wl: Workload, causes: Iterable[Cause], hit: PortSet,
+            place: int | None = None) -> tuple[tuple, tuple]:
+    """deciding() and the folded (policy id, rule id) of each allow it chose."""
+    place = rules.place(wl)[0] if place is None else place
     ranked: dict[float, list] = defaultdict(list)
     for c in causes:
-        found = rules.get(c)
-        if found is None or not (c.ports & hit):
+        found, level, key = rules.ranked(wl, place, c)
+        if found is None or not rules.meets(c.ports, hit):
             continue
-        ranked[rules.level(wl, c, found[0])].append(found)
+        ranked[level].append((key, found))
+    if not ranked:
+        return (), ()
     levels = sorted(ranked)
-    user = [lv for lv in levels if any(not r.platform_default for _, r in ranked[lv])]
-    chosen = ranked[(user or levels)[0]] if levels else []
-    unique = {(fold(p.id), fold(r.id)): (p, r) for p, r in chosen}
-    return tuple(unique[k] for k in sorted(unique))
+    chosen = next((lv for lv in levels if any(not r.platform_default for _, (_p, r) in ranked[lv])), levels[0])
+    unique = dict(ranked[chosen])
+    keys = tuple(sorted(unique))
+    return tuple(unique[k] for k in keys), keys
+
+
+class _Flows:
+    """Every flow into every workload in snapshot order, with what by_cause keys on: the
+    (source zone, destination zone, ports) triple a pick is asked about, by number, and
+    the destination's placement number. Built once per audit."""
+
+    def __init__(self, ctx: AuditContext) -> None:
+        rules = RuleIndex.of(ctx)
+        self.rows: list[tuple[Workload, str, str, Flow, int, int]] = []
+        self.triples: list[tuple[str, str, PortSet]] = []
+        self.at: list[list[int]] = []  # triple number -> its rows
+        numbers: dict[tuple[str, str, PortSet], int] = {}
+        for wl in ctx.snapshot.workloads:
+            dst, folded, place = ctx.zones.workload_zone(wl.id) or "unzoned", fold(wl.id), rules.place(wl)[0]
+            for flow in ctx.reach.flows_into(wl.id):
+                triple = (flow.zone, dst, flow.ports)
+                t = numbers.get(triple)
+                if t is None:
+                    t = numbers[triple] = len(self.triples)
+                    self.triples.append(triple)
+                    self.at.append([])
+                self.at[t].append(len(self.rows))
+                self.rows.append((wl, folded, dst, flow, t, place))
 
 
 def by_cause(ctx: AuditContext, pick: Pick) -> Iterator[Grouped]:
     """Every flow `pick` reports, grouped by the rules that let it through."""
-    rules = RuleIndex(ctx)
+    rules, flows = RuleIndex.of(ctx), ctx.shared(_Flows, _Flows)
+    hits = [rules.canon(pick(*triple)) for triple in flows.triples]
+    picked = sorted(chain.from_iterable(flows.at[t] for t, hit in enumerate(hits) if hit))  # snapshot order
+    decided: dict[tuple[int, int, int], tuple[tuple, tuple]] = {}
     groups: dict[tuple, Grouped] = {}
-    for wl in ctx.snapshot.workloads:
-        dst = ctx.zones.workload_zone(wl.id) or "unzoned"
-        for flow in ctx.reach.flows_into(wl.id):
-            hit = pick(wl, dst, flow)
-            if not hit:
-                continue
-            chosen = deciding(rules, wl, flow.causes, hit)
-            if not chosen:
-                continue
-            key = tuple((fold(p.id), fold(r.id)) for p, r in chosen)
-            group = groups.get(key)
-            if group is None:
-                group = groups[key] = Grouped(chosen)
-            entry = group.flows.setdefault((flow.zone, dst), [PortSet(), set()])
+    for row in picked:
+        wl, folded, dst, flow, t, place = flows.rows[row]
+        hit, causes = hits[t], flow.causes
+        found = decided.get((place, id(causes), t))
+        if found is None:
+            found = decided[(place, id(causes), t)] = rules.deciding(wl, causes, hit, place)
+        chosen, key = found
+        if not chosen:
+            continue
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = Grouped(chosen, rules)
+        entry = group.flows.get((flow.zone, dst))
+        if entry is None:
+            entry = group.flows[(flow.zone, dst)] = [hit, set()]
+        elif entry[0] is not hit:
             entry[0] = entry[0] | hit
-            entry[1].add(wl.id)
-            group.affected.setdefault(fold(wl.id), wl)
-            texts = {c.text for c in flow.causes}
-            group.citations.update((c.text, None) for c in flow.causes if c.ports & hit)
-            group.routes.update((e, None) for e in flow.evidence if e not in texts)
+        entry[1].add(wl.id)
+        group.affected.setdefault(folded, wl)
+        evidence = flow.evidence
+        seen = (id(causes), id(evidence), t)  # alike workloads share both tuples
+        if seen not in group.seen:
+            group.seen.add(seen)
+            cited = [(rules.text(c), rules.meets(c.ports, hit)) for c in causes]
+            texts = {text for text, _ in cited}
+            group.citations.update((text, None) for text, meets in cited if meets)
+            group.routes.update((e, None) for e in evidence if e not in texts)
     yield from (groups[k] for k in sorted(groups))

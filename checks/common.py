@@ -26,7 +26,7 @@ def label(wl: Workload) -> str:
 
 
 def listing(portset: PortSet) -> str:
-    return portset.readable()
+    return ports_text(portset)
 
 
 # -- wording and address tests for rule, separation and egress checks ----------------
@@ -55,6 +55,7 @@ def resource_label(obj: Resource) -> str:
     return name if "/" in rid else f"{name} ({rid})"
 
 
+@lru_cache(maxsize=65536)  # findings say the same few port sets again and again
 def ports_text(ports: PortSet) -> str:
     return ports.readable()
 
@@ -63,7 +64,7 @@ def policy_label(policy: FirewallPolicy) -> str:
     return f"{_KIND_LABEL.get(policy.kind, policy.kind)} {resource_label(policy)}"
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)  # every range an estate's rules name, parsed once
 def network_of(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
     try:
         return ipaddress.ip_network(value, strict=False)
@@ -73,6 +74,11 @@ def network_of(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | No
 
 def within(value: str, ranges: Iterable[str]) -> bool:
     """True when the CIDR lies wholly inside one of `ranges`."""
+    return _within(value, tuple(ranges))
+
+
+@lru_cache(maxsize=65536)  # rules name the same ranges in every policy
+def _within(value: str, ranges: tuple[str, ...]) -> bool:
     net = network_of(value)
     if net is None:
         return False
@@ -106,7 +112,12 @@ def peer_text(peer: Peer) -> str:
 
 
 def rule_ports(rule: Rule) -> PortSet:
-    return PortSet.of(rule.protocol, [(r.first, r.last) for r in rule.ports])
+    return _ports(rule.protocol, rule.ports)
+
+
+@lru_cache(maxsize=4096)  # estates reuse a few protocol and port combinations in every policy
+def _ports(protocol: str, ranges: tuple) -> PortSet:
+    return PortSet.of(protocol, [(r.first, r.last) for r in ranges])
 
 
 def rule_text(rule: Rule, peers: Iterable[Peer] | None = None) -> str:
@@ -115,7 +126,7 @@ def rule_text(rule: Rule, peers: Iterable[Peer] | None = None) -> str:
     prio = f" priority {rule.priority}" if rule.priority else ""
     way = "from" if rule.direction == "ingress" else "to"
     far = ", ".join(peer_text(p) for p in (rule.peers if peers is None else peers))
-    return f"{who}{prio}: {rule.action} {rule.direction} {rule_ports(rule).readable()} {way} {far}"
+    return f"{who}{prio}: {rule.action} {rule.direction} {ports_text(rule_ports(rule))} {way} {far}"
 
 
 def live_rules(policy: FirewallPolicy, direction: str, action: str = "allow") -> list[Rule]:
@@ -179,9 +190,18 @@ def network_ranges(ctx: AuditContext, network: Network) -> tuple[str, ...]:
     return tuple(c for s in ctx.index.subnets_of.get(fold(network.id), ()) for c in s.cidrs)
 
 
-def guarded_workloads(ctx: AuditContext, policy: FirewallPolicy) -> list[Workload]:
-    """Workloads a policy applies to, wherever it is attached (interface, subnet, network)."""
-    index, pid = ctx.index, fold(policy.id)
+def guarded_workloads(ctx: AuditContext, policy: FirewallPolicy) -> tuple[Workload, ...]:
+    """Workloads a policy applies to, wherever it is attached (interface, subnet, network);
+    asked by several checks per policy, found once per audit."""
+    known, pid = ctx.shared(guarded_workloads, lambda _ctx: {}), fold(policy.id)
+    found = known.get(pid)
+    if found is None:
+        found = known[pid] = tuple(_guarded(ctx, pid))
+    return found
+
+
+def _guarded(ctx: AuditContext, pid: str) -> list[Workload]:
+    index = ctx.index
     found: dict[str, Workload] = {fold(w.id): w for w in index.workloads_with_policy.get(pid, ())}
     for subnet in index.subnets_with_policy.get(pid, ()):
         found.update((fold(w.id), w) for w in index.workloads_of.get(fold(subnet.id), ()))

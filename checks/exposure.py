@@ -128,8 +128,8 @@ def non_web_port_from_internet(ctx: AuditContext, allowed: tuple = ("tcp/80", "t
 
 def _report(ctx: AuditContext, wanted: PortSet, what: str) -> Iterator[Result]:
     """One finding per rule that lets the internet reach `wanted` ports."""
-    def pick(wl, dst, flow):
-        return flow.ports & wanted if flow.zone == "internet" else PortSet()
+    def pick(src, dst, ports):
+        return ports & wanted if src == "internet" else PortSet()
 
     for group in by_cause(ctx, pick):
         addresses = sorted({ip for wl in group.affected.values() for ip in wl.public_ips})

@@ -4,7 +4,7 @@ from __future__ import annotations
 import heapq
 from typing import Iterator
 
-from checks.causes import RuleIndex, deciding
+from checks.causes import RuleIndex
 from checks.common import label
 from scanner.context import AuditContext
 from scanner.engine import CheckMeta, check
@@ -63,7 +63,7 @@ def trusted_zone_two_hops_from_internet(ctx: AuditContext, zones: tuple[str, ...
     if not targets:
         return
     paths = _within_two_hops(ctx, targets) if max_hops <= 2 else _searched(ctx, targets, max_hops)
-    rules = RuleIndex(ctx)
+    rules = RuleIndex.of(ctx)
     for wl, zone, steps in paths:
         if len(steps) > max_hops:
             continue
@@ -87,7 +87,7 @@ def _foothold_cause(ctx: AuditContext, rules: RuleIndex, first: Step) -> tuple[s
     wl = ctx.index.workloads.get(first.destination.casefold())
     if access is None or wl is None:
         return ()
-    return tuple(sorted(f"{fold(p.id)}/{fold(r.id)}" for p, r in deciding(rules, wl, access.causes, access.ports)))
+    return tuple(sorted(f"{fold(p.id)}/{fold(r.id)}" for p, r in rules.deciding(wl, access.causes, access.ports)[0]))
 
 
 def _step(source: str, destination: str, ports, causes) -> Step:

@@ -124,7 +124,19 @@ def _first_stop(ctx: AuditContext, src: Workload | None, dst: Workload, want: Po
 
 def why_latent(ctx: AuditContext, policy: FirewallPolicy, rule: Rule, ports: PortSet | None = None,
                guarded: Guarded | None = None) -> str:
-    """What keeps `rule` from admitting any real flow today, in one clause."""
+    """What keeps `rule` from admitting any real flow today, in one clause (several checks
+    report the same rules: asked once per audit; `guarded`, the policy's guarded
+    workloads where the caller has them, changes only the cost)."""
+    known = ctx.shared(why_latent, lambda _ctx: {})
+    key = (id(policy), id(rule), ports)
+    found = known.get(key)
+    if found is None or found[0] is not policy or found[1] is not rule:
+        found = known[key] = (policy, rule, _why_latent(ctx, policy, rule, ports, guarded))
+    return found[2]
+
+
+def _why_latent(ctx: AuditContext, policy: FirewallPolicy, rule: Rule, ports: PortSet | None = None,
+                guarded: Guarded | None = None) -> str:
     ev, name = ctx.reach.evaluator, rule.name or rule.id
     want = rule_ports(rule) if ports is None else rule_ports(rule) & ports
     guarded = guarded or Guarded(guarded_workloads(ctx, policy))

@@ -12,6 +12,7 @@ from scanner.evaluate import admits_internet, net
 from scanner.findings import Result
 from scanner.index import fold
 from scanner.model import FirewallPolicy, Peer, Rule
+from scanner.netsets import NetSet
 from scanner.ports import PortSet
 
 SEEDS_1 = "Network Security Architecture: Management Plane Isolation"
@@ -57,12 +58,12 @@ def management_port_from_application_zone(ctx: AuditContext, ports: tuple = MGMT
     wanted = port_set(ports)
     external = set(ctx.zones.external_zones())
 
-    def pick(wl, dst, flow):
-        if dst == management_zone or flow.zone in (management_zone, "internet"):
+    def pick(src, dst, ports):
+        if dst == management_zone or src in (management_zone, "internet"):
             return PortSet()  # SEG402 and SEG101
-        if flow.zone in external and not (flow.ports & wanted) - ctx.policy.permitted(flow.zone, dst):
+        if src in external and not (ports & wanted) - ctx.policy.permitted(src, dst):
             return PortSet()  # an external zone the policy lets administer this zone
-        return flow.ports & wanted
+        return ports & wanted
 
     for group in by_cause(ctx, pick):
         yield Result(
@@ -110,12 +111,12 @@ def management_zone_reachable(ctx: AuditContext, management_zone: str = "managem
                               application_zones: tuple = ("dmz", "internal", "data")) -> Iterator[Result]:
     external = set(ctx.zones.external_zones())
 
-    def pick(wl, dst, flow):
+    def pick(src, dst, ports):
         if dst != management_zone:
             return PortSet()
-        if flow.zone in external:  # from outside: only what the zone policy permits, on its entry point
-            return flow.ports - ctx.policy.permitted(flow.zone, dst)
-        return flow.ports if flow.zone in application_zones else PortSet()
+        if src in external:  # from outside: only what the zone policy permits, on its entry point
+            return ports - ctx.policy.permitted(src, dst)
+        return ports if src in application_zones else PortSet()
 
     for group in by_cause(ctx, pick):
         yield Result(
@@ -188,8 +189,9 @@ class _PeerJudge:
         self.ctx, self.zone, self.words = ctx, zone, words
         self._management_only: dict[str, bool] = {}
         self.trusted_tags = {t.lower() for t in trusted_tags}
-        self.mgmt_nets = [net(c) for s in ctx.snapshot.subnets if ctx.zones.subnet_zone(s.id) == zone for c in s.cidrs]
-        self.mgmt_nets += [net(c) for c in trusted]
+        mgmt_nets = [net(c) for s in ctx.snapshot.subnets if ctx.zones.subnet_zone(s.id) == zone for c in s.cidrs]
+        self.mgmt_nets = NetSet([*mgmt_nets, *(net(c) for c in trusted)])
+        self._judged: dict[tuple[str, str], bool] = {}  # one peer is named by many rules
 
     def _named_bastion(self, text: str) -> bool:
         return any(w in text.lower() for w in self.words)
@@ -224,6 +226,12 @@ class _PeerJudge:
         return False
 
     def is_management(self, peer: Peer) -> bool:
+        found = self._judged.get((peer.kind, peer.value))
+        if found is None:
+            found = self._judged[(peer.kind, peer.value)] = self._is_management(peer)
+        return found
+
+    def _is_management(self, peer: Peer) -> bool:
         wls = self.ctx.snapshot.workloads
         if peer.kind == "group":
             group = self.ctx.index.policy(peer.value)
@@ -240,6 +248,5 @@ class _PeerJudge:
         if peer.kind == "service-tag":
             return peer.value.lower() in self.trusted_tags
         if peer.kind == "cidr":
-            n = net(peer.value)
-            return any(n.version == m.version and n.subnet_of(m) for m in self.mgmt_nets)
+            return self.mgmt_nets.holds(net(peer.value))
         return False

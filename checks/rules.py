@@ -84,7 +84,7 @@ def cidr_where_group_belongs(ctx: AuditContext, private_ranges=PRIVATE_RANGES,
             continue
         ranges = sorted({p.value for _, peers in hits for p in peers},
                         key=lambda v: (network_of(v).version, network_of(v)))
-        ports = PortSet.union_of(rule_ports(rule) for rule, _ in hits).readable()
+        ports = ports_text(PortSet.union_of(rule_ports(rule) for rule, _ in hits))
         instead = IDENTITY_BY_KIND.get(policy.kind, "an identity reference")
         guarded = count(len(guarded_workloads(ctx, policy)), "workload")
         state = state_fields(ctx, ((policy, rule) for rule, _ in hits))
@@ -286,7 +286,7 @@ def permissive_platform_default(ctx: AuditContext, default_rule_names=GCP_DEFAUL
             state = state_fields(ctx, pairs)
             held = index.workloads_in_network.get(fold(network.id), [])
             opened = "; ".join(
-                f"{rule_ports(r).readable()} from {', '.join(peer_text(p) for p in r.peers)}"
+                f"{ports_text(rule_ports(r))} from {', '.join(peer_text(p) for p in r.peers)}"
                 for r in rules)
             yield Result(
                 network,

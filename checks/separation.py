@@ -146,7 +146,14 @@ def prod_connected_to_nonprod(ctx: AuditContext, env_tag_keys=ENV_TAG_KEYS, prod
         for rt in table.routes:
             if rt.target_kind == "transit" and rt.active and rt.target_id:
                 on_transit[ctx.routing.hub_group(rt.target_id)].add(fold(table.network_id))
+    def nonprod(network_id: str) -> bool:
+        found = env_of(network_id)
+        return bool(found) and found[0] == "nonprod"
+
     for table in ctx.snapshot.route_tables:
+        mine = env_of(table.network_id)
+        if not mine or mine[0] != "prod":
+            continue  # link() keeps only production's routes: no need to ask where they go
         for rt in table.routes:
             if not rt.active or rt.target_kind not in ("peering", "transit") or not rt.target_id:
                 continue
@@ -154,6 +161,8 @@ def prod_connected_to_nonprod(ctx: AuditContext, env_tag_keys=ENV_TAG_KEYS, prod
             ends = (peering_ends if rt.target_kind == "peering" else on_transit).get(key, set())
             dest = rt.destination or rt.destination_prefix_list
             for other_id in ends - {fold(table.network_id)}:
+                if not nonprod(other_id):
+                    continue  # nor routes to another production network
                 if rt.target_kind == "transit" and not (
                         _reaches(ctx, rt.destination, other_id)
                         and ctx.routing.hub_reaches(rt.target_id, table.network_id, other_id, rt.destination)):

@@ -21,6 +21,15 @@ class AuditContext:
             self.policy = zonepolicy.load(zone_policy_path)
         self.inferred = zone_policy_path is None and zone_policy_text is None
         self._zones = self._routing = self._reach = None
+        self._shared: dict = {}
+
+    def shared(self, key: object, make):
+        """One value per audit for `key`, made by `make(self)` on first use: lookups that
+        several checks build (rule indexes, flow walks) are built once and shared."""
+        found = self._shared.get(key)
+        if found is None:
+            found = self._shared[key] = make(self)
+        return found
 
     @property
     def zones(self):  # -> scanner.zones.ZoneMap

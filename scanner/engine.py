@@ -138,6 +138,7 @@ def run(checks: list[Check], ctx: Any) -> RunResult:
     """Run each check; one that raises becomes an error result and the rest still run."""
     findings: dict[str, Finding] = {}
     errors = []
+    refs: dict[int, tuple] = {}  # id(resource) -> (resource, its ref): findings name the same workloads
     for chk in checks:
         try:
             results = list(chk.fn(ctx, **chk.meta.params))
@@ -147,15 +148,23 @@ def run(checks: list[Check], ctx: Any) -> RunResult:
         for res in results:
             if res.resource.provider not in chk.meta.providers:
                 continue  # a check judges only the platforms it claims (and is tested on)
-            finding = to_finding(chk.meta, res)
+            finding = to_finding(chk.meta, res, refs)
             findings.setdefault(finding.fingerprint, finding)
     ordered = tuple(sorted(fold_by_cause(list(findings.values())), key=lambda f: f.sort_key))
     return RunResult(tuple(checks), ordered, tuple(errors))
 
 
-def to_finding(meta: CheckMeta, res: Result) -> Finding:
-    rref = ref(res.resource)
-    affected = sorted({r.uri: r for r in map(ref, res.affected)}.values(), key=lambda r: r.uri)
+def to_finding(meta: CheckMeta, res: Result, refs: dict[int, tuple] | None = None) -> Finding:
+    refs = {} if refs is None else refs
+
+    def ref_of(obj: Any) -> Any:
+        found = refs.get(id(obj))
+        if found is None or found[0] is not obj:
+            found = refs[id(obj)] = (obj, ref(obj))
+        return found[1]
+
+    rref = ref_of(res.resource)
+    affected = sorted({r.uri: r for r in map(ref_of, res.affected)}.values(), key=lambda r: r.uri)
     return Finding(
         check_id=meta.id,
         title=meta.title,

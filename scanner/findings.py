@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 from urllib.parse import quote
@@ -42,10 +43,13 @@ def resource_type(obj: Resource) -> str:
     return _TYPES.get(type(obj).__name__, type(obj).__name__.lower())
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")  # what quote(safe="") leaves as it is: most ids
+
+
 def ref(obj: Resource) -> ResourceRef:
     kind = resource_type(obj)
     parts = ("cloud", obj.provider, obj.account or "-", obj.region or "global", kind, obj.id)
-    uri = "/".join(quote(p, safe="") for p in parts)
+    uri = "/".join(p if _PLAIN.fullmatch(p) else quote(p, safe="") for p in parts)
     name = obj.name
     if isinstance(obj, Workload) and not name:
         name = obj.owner_name

@@ -19,6 +19,7 @@ from typing import Any
 
 from scanner.index import Index, fold
 from scanner.model import HubAttachment, Route
+from scanner.netsets import NetSet
 
 MAX_PEERING_HOPS = 4
 EXTERNAL_KINDS = ("vpn", "direct-connect")
@@ -43,6 +44,7 @@ class Hubs:
             if att.kind == "network" and att.state == "active":
                 self.of_network.setdefault((hub, fold(att.network_id)), att)
         self.tables: dict[str, list[tuple[Any, int, Route]]] = {}
+        self.nets: dict[str, NetSet] = {}  # the same tables' destinations, for integer lookups
         for table in snap.hub_route_tables:
             entries = []
             for route in table.routes:
@@ -50,6 +52,7 @@ class Hubs:
                     entries.append((dest, route.priority, route))
             entries.sort(key=lambda e: (-e[0].prefixlen, e[1]))
             self.tables[fold(table.id)] = entries
+            self.nets[fold(table.id)] = NetSet(n for n, _p, _r in entries)
         self._lookups: dict[tuple[str, Any], tuple[HubAttachment | None, tuple[str, ...], bool]] = {}
         self._zones: dict[int, frozenset[str]] = {}
         self._groups: dict[str, str] | None = None
@@ -107,7 +110,8 @@ class Hubs:
             entries = self.tables.get(fold(att.route_table_id))
             if entries is None:
                 return None, (*lines, f"route table {att.route_table_id} of {att.hub_id} was not read"), True
-            route = next((r for n, _p, r in entries if n.version == address.version and address in n), None)
+            first = self.nets[fold(att.route_table_id)].first_holding(address)  # longest prefix: entries are sorted
+            route = None if first is None else entries[first][2]
             if route is None:
                 return None, (*lines, f"{att.route_table_id}: no route to {address}"), False
             line = f"{att.route_table_id} route {route.destination or route.destination_prefix_list}"

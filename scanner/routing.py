@@ -56,6 +56,7 @@ class Routing:
         self._nat: dict[str, str] | None = None
         self._hubs: Hubs | None = None
         self._transit_cache: dict[tuple, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {}
+        self._hub_reaches: dict[tuple, bool] = {}
 
     @property
     def hubs(self) -> Hubs:
@@ -278,6 +279,13 @@ class Routing:
         """Whether a route from `network_id` to `destination` through hub `hub_id` lands
         some address of `other_network_id` there, as the hub's tables decide (a hub not in
         the snapshot: yes). Availability Zones are not asked: this is about routes."""
+        key = (fold(hub_id), fold(network_id), fold(other_network_id), destination)
+        found = self._hub_reaches.get(key)
+        if found is None:
+            found = self._hub_reaches[key] = self._reaches_through(hub_id, network_id, other_network_id, destination)
+        return found
+
+    def _reaches_through(self, hub_id: str, network_id: str, other_network_id: str, destination: str | None) -> bool:
         if fold(hub_id) not in self.hubs.known:
             return True
         subnet = next(iter(self.index.subnets_of.get(fold(network_id), ())), None)
@@ -286,14 +294,15 @@ class Routing:
         anywhere = replace(subnet, availability_zone="")
         dest = _net(destination) if destination else None
         entry, _why = self.hubs.entry(hub_id, network_id, "")
-        table = self.hubs.tables.get(fold(entry.route_table_id), []) if entry else []
+        table_id = fold(entry.route_table_id) if entry else ""
+        table, nets = self.hubs.tables.get(table_id, []), self.hubs.nets.get(table_id)
         for cidr in self._address_space(other_network_id):
             space = _net(cidr)
             if dest is not None and (space.version != dest.version or not space.overlaps(dest)):
                 continue
             narrow = space if dest is None or space.prefixlen >= dest.prefixlen else dest
-            probes = {narrow.network_address} | {n.network_address for n, _p, _r in table
-                                                  if n.version == narrow.version and n.subnet_of(narrow)}
+            # every hub route inside the range: each may send part of it elsewhere
+            probes = {narrow.network_address} | {table[i][0].network_address for i in (nets.inside(narrow) if nets else ())}
             if any(self._hub_walk(hub_id, anywhere, other_network_id, a, MAX_TRANSITS)[0] for a in sorted(probes)):
                 return True
         return False
