@@ -20,6 +20,7 @@ from scanner import audit as auditing, suppressions as suppressing
 from scanner.engine import discover
 from scanner.errors import InputError, write_user_text
 from scanner.findings import SEVERITIES
+from scanner import gcpause
 from scanner.gcpause import paused_cyclic_gc
 from scanner.progress import SILENT, Stages
 from scanner.report import Report, tool_version
@@ -242,3 +243,9 @@ def _register_providers() -> None:
 
 _register_subcommands()
 _register_providers()
+
+
+def entry() -> None:
+    """The `segaudit` command: `main` as a process of its own (see gcpause.ENDS_THE_PROCESS)."""
+    gcpause.ENDS_THE_PROCESS = True
+    main(prog_name="segaudit")
