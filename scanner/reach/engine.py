@@ -36,6 +36,7 @@ class Reachability(PairFlow):
     def _compute(self) -> None:
         self.space = space = Space(self.classes(), self.evaluator, self.index)
         self.routes = RouteBits(self, space)
+        self._path_lines: dict[tuple, tuple[str, ...]] = {}  # route keys of two classes -> a path's lines
         self._partitions: dict[tuple, list[Cell]] = {}
         self.chains = Chains(space, self.evaluator)
         # A destination's own ingress point that no other class has is partitioned, used
@@ -164,8 +165,14 @@ class Reachability(PairFlow):
 
     def _evidence(self, sources: int, dst: Class, causes: tuple) -> tuple[str, ...]:
         """Route lines of one source's path (a sample) and the rules that admit the flow."""
-        path, _ = self._path(self.space.classes[lowest(sources)].rep, dst.rep)
-        return (*(path or ()), *(c.text for c in causes))
+        src = self.space.classes[lowest(sources)]
+        key = (src.route_key, dst.route_key)
+        path = self._path_lines.get(key) if src.route_key and dst.route_key else None
+        if path is None:
+            path = tuple(self._path(src.rep, dst.rep)[0] or ())
+            if src.route_key and dst.route_key:
+                self._path_lines[key] = path
+        return (*path, *(c.text for c in causes))
 
 
 class Egress:

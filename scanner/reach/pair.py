@@ -160,6 +160,9 @@ class Class:
     zone: str
     members: list[Workload]
     subject: Subject
+    # What the rep's routes read of it: subnet, tags, and the rule- and route-named ranges
+    # holding its first address. Classes alike in this take the same path lines.
+    route_key: tuple = ()
 
 
 # What an engine records per destination class: the sources' zone, a function giving the
@@ -492,7 +495,8 @@ class PairFlow:
                    subj.app_groups, subj.selectors, bool(wl.public_ips), zone, _signature(wl, narrow, self.index))
             found = groups.get(key)
             if found is None:
-                groups[key] = Class(wl, zone, [wl], subj)
+                route_key = (key[1], subj.tags, _signature(wl, narrow, self.index, wl.private_ips[:1]))
+                groups[key] = Class(wl, zone, [wl], subj, route_key)
             else:
                 found.members.append(wl)
         return list(groups.values())
@@ -552,15 +556,17 @@ def _narrow_ranges(index: Index) -> dict[tuple[int, int], set[int]]:
     return out
 
 
-def _signature(wl: Workload, narrow: dict[tuple[int, int], set[int]], index: Index) -> tuple:
-    """Which rule-named ranges narrower than the subnet hold this workload's addresses."""
+def _signature(wl: Workload, narrow: dict[tuple[int, int], set[int]], index: Index,
+               ips: Iterable[str] | None = None) -> tuple:
+    """Which rule-named ranges narrower than the subnet hold this workload's addresses
+    (or just `ips` of them)."""
     subnet = index.subnet(wl.subnet_id)
     widest = {}
     for c in (subnet.cidrs if subnet else ()):
         n = net(c)
         widest[n.version] = min(widest.get(n.version, 128), n.prefixlen)
     hits = []
-    for ip in wl.private_ips:
+    for ip in wl.private_ips if ips is None else ips:
         addr = ipaddress.ip_address(ip)
         value, width = int(addr), addr.max_prefixlen
         for (version, length), nets in narrow.items():
