@@ -42,20 +42,15 @@ class Point:
         everywhere: list[int] = []
         by_targets: dict[tuple, list[int]] = {}
         self._matches: list[list[int]] = []  # rule -> the classes of each of its peers that holds any
-        self._rank: list[int] = []  # rule -> its place in the Evaluator's order within its policy
-        self._public: list[bool] = []  # rule -> whether its peers admit the internet
-        ranks: dict[tuple[int, str], dict[int, int]] = {}
+        self._evaluator = evaluator
+        self._ranks: list[int] | None = None
+        self._publics: list[bool] | None = None
         for i, (p, r) in enumerate(self.rules):
             if r.targets:
                 by_targets.setdefault(r.targets, []).append(i)
             else:
                 everywhere.append(i)
             self._matches.append([m for m in (space.peer(q) for q in r.peers) if m])
-            self._public.append(any(evaluator.peer_matches(q, INTERNET) for q in r.peers))
-            rank = ranks.get((id(p), r.direction))
-            if rank is None:
-                rank = ranks[(id(p), r.direction)] = {id(x): k for k, x in enumerate(evaluator._rules(p, r.direction))}
-            self._rank.append(rank[id(r)])
         self._everywhere = everywhere
         self._sets = list(by_targets.values())
         self._of_class: dict[int, list[int]] = defaultdict(list)  # class -> target sets holding it
@@ -66,6 +61,29 @@ class Point:
             for d in indices(bits):
                 self._of_class[d].append(k)
         self._mine: dict[tuple[int, ...], tuple[int, ...]] = {}
+
+    @property
+    def _rank(self) -> list[int]:
+        """Rule -> its place in the Evaluator's order within its policy (asked only of
+        first-match points: a union of security groups never walks a chain)."""
+        if self._ranks is None:
+            ranks: dict[tuple[int, str], dict[int, int]] = {}
+            out = []
+            for p, r in self.rules:
+                rank = ranks.get((id(p), r.direction))
+                if rank is None:
+                    rank = ranks[(id(p), r.direction)] = {
+                        id(x): k for k, x in enumerate(self._evaluator._rules(p, r.direction))}
+                out.append(rank[id(r)])
+            self._ranks = out
+        return self._ranks
+
+    @property
+    def _public(self) -> list[bool]:
+        """Rule -> whether its peers admit the internet."""
+        if self._publics is None:
+            self._publics = [any(self._evaluator.peer_matches(q, INTERNET) for q in r.peers) for _p, r in self.rules]
+        return self._publics
 
     def applicable(self, d: int) -> tuple[int, ...]:
         """Indices (into `rules`, ascending) of the rules whose targets hold class `d`."""
