@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterable
 
 from scanner.errors import InputError
 from scanner.findings import MAX_AFFECTED, SEVERITIES, Finding, Result, Severity, fingerprint, fold_by_cause, ref
+from scanner.parallel import run_indexed, worth_it
 
 GROUP = "segaudit.checks"
 BUILTIN_DIST = "segaudit"
@@ -134,21 +135,34 @@ class RunResult:
     errors: tuple[CheckError, ...]
 
 
-def run(checks: list[Check], ctx: Any) -> RunResult:
-    """Run each check; one that raises becomes an error result and the rest still run."""
-    findings: dict[str, Finding] = {}
-    errors = []
+def run(checks: list[Check], ctx: Any, parallel: bool | None = None) -> RunResult:
+    """Run each check; one that raises becomes an error result and the rest still run.
+    `parallel` (default: where it pays, scanner.parallel) runs them in two processes;
+    the findings are the same either way."""
+    if parallel is None:
+        parallel = len(checks) > 1 and worth_it(len(ctx.snapshot.workloads))
+    if parallel:
+        try:
+            ctx.reach.live_rules()  # computed once, before the fork, rather than in both processes
+        except Exception:  # noqa: BLE001 - each check meets the failure and reports it
+            pass
     refs: dict[int, tuple] = {}  # id(resource) -> (resource, its ref): findings name the same workloads
-    for chk in checks:
+
+    def one(i: int) -> tuple[list[Finding], CheckError | None]:
+        chk = checks[i]
         try:
             results = list(chk.fn(ctx, **chk.meta.params))
         except Exception as exc:  # noqa: BLE001 - isolate a faulty check
-            errors.append(CheckError(chk.meta.id, f"{type(exc).__name__}: {exc}"))
-            continue
-        for res in results:
-            if res.resource.provider not in chk.meta.providers:
-                continue  # a check judges only the platforms it claims (and is tested on)
-            finding = to_finding(chk.meta, res, refs)
+            return [], CheckError(chk.meta.id, f"{type(exc).__name__}: {exc}")
+        # a check judges only the platforms it claims (and is tested on)
+        return [to_finding(chk.meta, res, refs) for res in results if res.resource.provider in chk.meta.providers], None
+
+    findings: dict[str, Finding] = {}
+    errors = []
+    for found, error in run_indexed(len(checks), one, parallel):
+        if error is not None:
+            errors.append(error)
+        for finding in found:
             findings.setdefault(finding.fingerprint, finding)
     ordered = tuple(sorted(fold_by_cause(list(findings.values())), key=lambda f: f.sort_key))
     return RunResult(tuple(checks), ordered, tuple(errors))
