@@ -99,36 +99,43 @@ class Once:
         return self.value
 
 
-class Access:
+class _Lazy:
+    """Sources and evidence held as tuples, or as functions that make them on first read."""
+
+    __slots__ = ("_sources", "_evidence")
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The source workload ids (Access: a sample), or (zone,) for the internet and
+        external zones."""
+        return _once(self, "_sources")
+
+    @property
+    def evidence(self) -> tuple[str, ...]:
+        """Route lines and rule citations (Access: a capped sample)."""
+        return _once(self, "_evidence")
+
+
+class Access(_Lazy):
     """What one zone can open on a workload: ports, evidence, a sample of the sources and
     every destination-side rule behind it. Evidence is formatted on first read."""
 
-    __slots__ = ("ports", "causes", "_sources", "_evidence")
+    __slots__ = ("ports", "causes")
 
     def __init__(self, ports: PortSet, evidence: tuple[str, ...] | Callable[[], tuple[str, ...]],
                  sources: tuple[str, ...] | Callable[[], tuple[str, ...]], causes: tuple[Cause, ...] = ()) -> None:
         self.ports, self.causes, self._sources, self._evidence = ports, causes, sources, evidence
 
-    @property
-    def sources(self) -> tuple[str, ...]:
-        """A sample of the source workload ids (or the zone, for the internet)."""
-        return _once(self, "_sources")
-
-    @property
-    def evidence(self) -> tuple[str, ...]:
-        """Route lines and rule citations, a capped sample."""
-        return _once(self, "_evidence")
-
     def __repr__(self) -> str:
         return f"Access({self.ports!r}, sources={self.sources!r})"
 
 
-class Flow:
+class Flow(_Lazy):
     """What one group of sources can open on a destination workload. The source ids and
     the evidence text are produced on first read: checks that group by cause need
     neither, and a hub can put thousands of sources behind one destination."""
 
-    __slots__ = ("zone", "ports", "causes", "_sources", "_evidence", "source_classes")
+    __slots__ = ("zone", "ports", "causes", "source_classes")
 
     def __init__(self, zone: str, sources: tuple[str, ...] | Callable[[], tuple[str, ...]], ports: PortSet,
                  evidence: tuple[str, ...] | Callable[[], tuple[str, ...]], causes: tuple[Cause, ...],
@@ -138,15 +145,6 @@ class Flow:
         # The source classes (None for a zone that is no workload): one object for every
         # member of the destination's class, so a question about them is asked once per class.
         self.source_classes = source_classes
-
-    @property
-    def sources(self) -> tuple[str, ...]:
-        """Every source workload id, or (zone,) for the internet and external zones."""
-        return _once(self, "_sources")
-
-    @property
-    def evidence(self) -> tuple[str, ...]:
-        return _once(self, "_evidence")
 
     def __repr__(self) -> str:
         return f"Flow({self.zone!r}, {self.ports!r})"
