@@ -1,4 +1,5 @@
-"""Emitters: each module has render(report, options) -> str; same input, same bytes out."""
+"""Emitters: each module has render(report, options) -> str; same input, same bytes out.
+A module whose reports get big also has write(report, fh, options), the same text in parts."""
 from __future__ import annotations
 
 import importlib
@@ -32,3 +33,11 @@ def problems(report: Any) -> list[str]:
 def render(fmt: str, report: Any, options: RenderOptions = RenderOptions()) -> str:
     module = importlib.import_module(FORMATS[fmt])
     return module.render(report, options)
+
+
+def write(fmt: str, report: Any, fh: Any, options: RenderOptions = RenderOptions()) -> None:
+    module = importlib.import_module(FORMATS[fmt])
+    if hasattr(module, "write"):
+        module.write(report, fh, options)
+    else:
+        fh.write(module.render(report, options))

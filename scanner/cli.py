@@ -108,10 +108,9 @@ def emit(report: Report, pairs: list[tuple[str, str | None]], sarif_category: st
                 options = output.RenderOptions(colour=colour, sarif_category=sarif_category)
                 to_stdout.append((output.render(fmt, report, options), colour))
                 continue
-            text = output.render(fmt, report, output.RenderOptions(sarif_category=sarif_category))
             try:
                 with open(path, "w", encoding="utf-8") as fh:
-                    fh.write(text)
+                    output.write(fmt, report, fh, output.RenderOptions(sarif_category=sarif_category))
             except OSError as exc:
                 raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     stages.close()  # the progress line ends before the report starts on the same terminal

@@ -42,3 +42,18 @@ def test_fast_encoding_gives_the_bytes_json_dumps_gives():
     rep = report(findings=findings(), gaps=(GAP,), flows=FLOWS, zones=ZONES, permitted=PERMITTED)
     expected = json.dumps(json_output.document(rep), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     assert json_output.render(rep) == expected
+
+
+def test_written_in_parts_it_is_the_same_bytes_with_or_without_findings():
+    """write() streams the findings one by one; the file is the one json.dumps makes."""
+    import io
+
+    from output import json as json_output
+
+    for rep in (report(findings=(), gaps=(GAP,), flows=FLOWS, zones=ZONES, permitted=PERMITTED),
+                report(findings=findings()[:1]), report(findings=findings() * 3, flows=FLOWS)):
+        fh = io.StringIO()
+        output.write("json", rep, fh)
+        expected = json.dumps(json_output.document(rep), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        assert fh.getvalue() == expected
+        assert json.loads(fh.getvalue())["findings"] == json.loads(expected)["findings"]

@@ -21,7 +21,7 @@ from scanner.ports import PortSet
 from scanner.reach.chains import Chains
 from scanner.reach.pair import MAX_SOURCES, Class, Group, Once, PairFlow
 from scanner.reach.routes import RouteBits
-from scanner.reach.space import Space, indices, lowest
+from scanner.reach.space import Members, Space, indices, lowest
 
 ALL = PortSet.all()
 # A non-dominant egress cell larger than this (or than a quarter of the classes) is not
@@ -150,8 +150,8 @@ class Reachability(PairFlow):
                 for zone, zone_bits in self.space.by_zone.items():
                     part = sources & zone_bits
                     if part:
-                        groups.append((zone, (lambda limit=None, p=part: self.space.members(p, limit)), allowed,
-                                       Once(self._evidence, part, dst, causes), causes))
+                        part = Members(self.space, part)
+                        groups.append((zone, part, allowed, Once(self._evidence, part, dst, causes), causes))
         return groups
 
     def _through(self, bits: int, appliances: tuple, dst: Class) -> list[Cell]:
@@ -163,9 +163,9 @@ class Reachability(PairFlow):
                 cells = _refine(cells, self.partition(policies, "ingress", dst))
         return cells
 
-    def _evidence(self, sources: int, dst: Class, causes: tuple) -> tuple[str, ...]:
+    def _evidence(self, sources: Members, dst: Class, causes: tuple) -> tuple[str, ...]:
         """Route lines of one source's path (a sample) and the rules that admit the flow."""
-        src = self.space.classes[lowest(sources)]
+        src = sources.first()
         key = (src.route_key, dst.route_key)
         path = self._path_lines.get(key) if src.route_key and dst.route_key else None
         if path is None:
@@ -295,14 +295,20 @@ class Egress:
         and each profile's dominant cells for the flows grouped by verdict. A rule's live
         ports are a union, and (rule & a) | (rule & b) = rule & (a | b): each cell's rules
         are asked once, for the union of what flowed through it."""
-        for prof, verdict in enumerate(self.verdict):
-            if verdict is None or verdict not in self.live:
-                continue
-            mine = self.profile_bits[prof]
-            flowed = [allowed for allowed, bits in self.live[verdict].items() if bits & mine]
-            if flowed:
-                for pid in self.profile_points[prof]:
-                    self.cell_live[(pid, self.dominant[pid])] += flowed
+        # Walked from the flows' sources to their profiles: asking every profile about every
+        # flow cost profiles x flows wide intersections (16 s of a 100,000-workload audit).
+        profile_of = [0] * self.space.n
+        for prof, bits in enumerate(self.profile_bits):
+            for i in indices(bits):
+                profile_of[i] = prof
+        by_profile: dict[int, set[PortSet]] = defaultdict(set)
+        for by_allowed in self.live.values():
+            for allowed, bits in by_allowed.items():
+                for i in indices(bits):
+                    by_profile[profile_of[i]].add(allowed)
+        for prof, ports in by_profile.items():
+            for pid in self.profile_points[prof]:
+                self.cell_live[(pid, self.dominant[pid])] += ports
         for (pid, ci), flowed in self.cell_live.items():
             self.engine._note_live(self.engine.causes(self.points[pid][ci][2], PortSet.union_of(flowed), cache=False))
 

@@ -142,6 +142,25 @@ class Space:
         return out
 
 
+class Members:
+    """Some classes as a function giving them (`limit`: the first that many), the bitset
+    kept shifted down to its lowest class: a flow's sources are mostly a few neighbours
+    in address order, and a hundred thousand full-width bitsets were an audit's largest
+    memory."""
+
+    __slots__ = ("space", "low", "bits")
+
+    def __init__(self, space: Space, bits: int) -> None:
+        self.space, self.low = space, lowest(bits)
+        self.bits = bits >> self.low
+
+    def __call__(self, limit: int | None = None) -> list[Class]:
+        return self.space.members(self.bits << self.low, limit)
+
+    def first(self) -> Class:
+        return self.space.classes[self.low]
+
+
 def _union(items) -> int:
     out = 0
     for b in items:
