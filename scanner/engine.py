@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any, Callable, Iterable
 
+from scanner import wire
 from scanner.errors import InputError
 from scanner.findings import MAX_AFFECTED, SEVERITIES, Finding, Result, Severity, fingerprint, fold_by_cause, ref
 from scanner.parallel import run_indexed, worth_it
@@ -159,7 +160,7 @@ def run(checks: list[Check], ctx: Any, parallel: bool | None = None) -> RunResul
 
     findings: dict[str, Finding] = {}
     errors = []
-    for found, error in run_indexed(len(checks), one, parallel):
+    for found, error in run_indexed(len(checks), one, parallel, *wire.codec(CheckError)):
         if error is not None:
             errors.append(error)
         for finding in found:

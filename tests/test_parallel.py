@@ -61,3 +61,20 @@ def test_a_failing_check_is_an_error_in_either_process():
     ctx = AuditContext(demo_snapshot())
     got = engine.run([bad, *real[1:]], ctx, parallel=True)
     assert [e.check_id for e in got.errors] == [real[0].meta.id] and "boom" in got.errors[0].message
+
+
+def test_findings_cross_between_processes_whole_and_share_their_references():
+    from dataclasses import replace
+
+    from providers.aws.demo import demo_snapshot
+    from scanner import wire
+    from scanner.findings import AlsoReported
+
+    found = engine.run(engine.discover(), AuditContext(demo_snapshot()), parallel=False).findings
+    assert any(f.affected for f in found) and any(f.flows for f in found)
+    sent = [replace(f, also=(AlsoReported("SEG999", "t", "low", "m"),)) if i == 0 else f for i, f in enumerate(found)]
+    dumps, loads = wire.codec(engine.CheckError)
+    back = loads(dumps([(0, (sent, None)), (1, ([], engine.CheckError("SEG101", "boom")))]))
+    assert back == [(0, (sent, None)), (1, ([], engine.CheckError("SEG101", "boom")))]
+    refs = [r for f in back[0][1][0] for r in (f.resource, *f.affected)]
+    assert len({id(r) for r in refs}) == len(set(refs))  # one object per reference, as sent

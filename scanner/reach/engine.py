@@ -310,7 +310,7 @@ class Egress:
             for pid in self.profile_points[prof]:
                 self.cell_live[(pid, self.dominant[pid])] += ports
         for (pid, ci), flowed in self.cell_live.items():
-            self.engine._note_live(self.engine.causes(self.points[pid][ci][2], PortSet.union_of(flowed), cache=False))
+            self.engine._note_live(self.engine.causes(self.points[pid][ci][2], PortSet.union_of(flowed)))
 
 
 def _same_verdicts_joined(cells: list[Cell]) -> list[Cell]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections import defaultdict
+from itertools import repeat
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterable
@@ -179,8 +180,9 @@ class PairFlow:
         self._point_cache: dict[tuple[int, bool], list[list[FirewallPolicy]]] = {}
         self._appliances: dict[str, list[Gateway]] | None = None
         self._appliance_points: dict[tuple[int, str], tuple[str, list[FirewallPolicy]]] = {}
-        self._causes: dict[tuple, Cause] = {}
-        self._cause_lists: dict[tuple, tuple[list, list[Cause]]] = {}
+        self._causes: dict[tuple, tuple] = {}
+        self._cause_objects: dict[tuple, Cause] = {}
+        self._noted: set[int] = set()  # ids of the Causes already noted live
         self.stats = {"flow_evaluations": 0}
         self._inbound: dict[str, dict[str, Access]] | None = None
         self._groups: dict[str, list[Group]] = {}  # folded workload id -> its class's groups
@@ -295,7 +297,7 @@ class PairFlow:
                 evidence += ev
                 if not allowed:
                     return allowed, [], []
-        causes = self.causes(evidence, allowed, cache=False)
+        causes = self.causes(evidence, allowed)
         return allowed, [*path, *(c.text for c in causes if c.direction == "ingress")], causes
 
     def ingress(self, policies: list[FirewallPolicy], dst: Workload, local: Subject, remote: Subject,
@@ -308,29 +310,35 @@ class PairFlow:
         here; an engine that indexes rules by their targets leaves out those about others."""
         return policies
 
-    def causes(self, evidence: list[tuple], allowed: PortSet, cache: bool = True, live: bool = False) -> list[Cause]:
+    def causes(self, evidence: list[tuple], allowed: PortSet, live: bool = False) -> list[Cause]:
         """Each (policy, rule, ports) an evaluation named, as its share of the flow that
-        survived every enforcement point; rules with no share are left out. `cache` keeps
-        the answer for an evidence list that is asked about again; `live` (with `cache`) marks
+        survived every enforcement point; rules with no share are left out. `live` marks
         the rules as admitting a real flow."""
-        if not cache:
-            return [c for c in (self._cause(e, allowed) for e in evidence) if c.ports]
-        # Evidence items come from cached evaluations: the same items meet again in new lists.
-        key = (*map(id, evidence), allowed)
-        found = self._cause_lists.get(key)
-        if found is None:
-            found = self._cause_lists[key] = (evidence, [c for c in (self._cause(e, allowed) for e in evidence) if c.ports])
-            if live:
-                self._note_live(found[1])  # once per distinct flow: live ports are a union
-        return found[1]
+        found = [c for c in map(self._cause, evidence, repeat(allowed)) if c.ports]
+        if live:
+            noted = self._noted
+            fresh = [c for c in found if id(c) not in noted]
+            if fresh:
+                noted.update(map(id, fresh))  # live ports are a union: once per Cause is enough
+                self._note_live(fresh)
+        return found
 
     def _cause(self, item: tuple, allowed: PortSet) -> Cause:
-        policy, rule, got = item
-        key = (id(policy), id(rule), got, allowed)
+        # Keyed by identity (evidence items and port sets are shared, and hashing a port
+        # set by value is a Python call); the value holds both, so a reused id is caught.
+        key = (id(item), id(allowed))
         found = self._causes.get(key)
-        if found is None:
-            ports = got & allowed
-            found = self._causes[key] = Cause(policy.id, rule.id, rule.direction, ports, policy, rule)
+        if found is None or found[0] is not item or found[1] is not allowed:
+            policy, rule, got = item
+            found = self._causes[key] = (item, allowed, self._interned(policy, rule, got & allowed))
+        return found[2]
+
+    def _interned(self, policy: FirewallPolicy, rule: Rule, ports: PortSet) -> Cause:
+        """One Cause object per (policy, rule, ports): liveness is noted once per object."""
+        key = (id(rule), ports)
+        found = self._cause_objects.get(key)
+        if found is None or found.rule is not rule or found.policy is not policy:
+            found = self._cause_objects[key] = Cause(policy.id, rule.id, rule.direction, ports, policy, rule)
         return found
 
     def pseudo_groups(self, dst: Class) -> list[Group]:
