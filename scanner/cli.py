@@ -8,6 +8,8 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -245,6 +247,22 @@ _register_providers()
 
 
 def entry() -> None:
-    """The `segaudit` command: `main` as a process of its own (see gcpause.ENDS_THE_PROCESS)."""
+    """The `segaudit` command: `main` as a process of its own (see gcpause.ENDS_THE_PROCESS).
+    It ends without tearing its heap down: at 100,000 workloads, freeing the audit's
+    objects one by one at interpreter exit took seconds and changed nothing."""
     gcpause.ENDS_THE_PROCESS = True
-    main(prog_name="segaudit")
+    try:
+        main(prog_name="segaudit")
+        code: Any = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is not None and not isinstance(code, int):  # sys.exit("message")
+        print(code, file=sys.stderr)
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):  # a reader that went away, or a stream already closed
+        code = code or 1
+    logging.shutdown()
+    os._exit(code or 0)
