@@ -90,8 +90,9 @@ def render(report: Report, options: Any = None) -> str:
     return out.getvalue()
 
 
-# Stands for the findings while the rest of the document is encoded (no finding id or
-# text can hold a NUL, which JSON writes as an escape).
+# Stands for the findings while the rest of the document is encoded. Found as the value
+# of the top-level key, on a line of its own at depth 1: no string can hold a raw newline,
+# so nothing an account or a gap names can look like it.
 _HOLE = "\x00segaudit-findings\x00"
 
 
@@ -107,8 +108,9 @@ def write(report: Report, fh: TextIO, options: Any = None) -> None:
     if not report.findings:
         fh.write(text + "\n")
         return
-    head, tail = text.split(_indented(_HOLE), 1)
-    fh.write(head + "[\n")
+    at = '\n  "findings": '
+    head, tail = text.split(at + _indented(_HOLE), 1)
+    fh.write(head + at + "[\n")
     for i, f in enumerate(report.findings):
         lines = _indented(finding_doc(f)).replace("\n", "\n    ")  # items of a list at depth 1
         fh.write(("    " if not i else ",\n    ") + lines)

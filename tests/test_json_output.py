@@ -57,3 +57,20 @@ def test_written_in_parts_it_is_the_same_bytes_with_or_without_findings():
         expected = json.dumps(json_output.document(rep), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         assert fh.getvalue() == expected
         assert json.loads(fh.getvalue())["findings"] == json.loads(expected)["findings"]
+
+
+def test_an_account_named_like_the_placeholder_does_not_move_the_findings():
+    """The findings go where the top-level key is, whatever text the accounts hold."""
+    import dataclasses
+    import io
+
+    from output import json as json_output
+
+    rep = report(findings=findings()[:2])
+    if rep.accounts:
+        odd = dataclasses.replace(rep.accounts[0], name=json_output._HOLE)
+        rep = dataclasses.replace(rep, accounts=(odd, *rep.accounts[1:]))
+    rep = dataclasses.replace(rep, notes=(json_output._HOLE, '\n  "findings": '))
+    fh = io.StringIO()
+    output.write("json", rep, fh)
+    assert fh.getvalue() == json.dumps(json_output.document(rep), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import ipaddress
 from collections import defaultdict
-from itertools import repeat
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from typing import Any, Callable, Iterable
 
 from scanner.evaluate import INTERNET, Evaluator, Subject, cite, net, subject
