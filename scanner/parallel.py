@@ -4,7 +4,7 @@ front) takes checks from a shared counter alongside the parent and sends back wh
 found. Answers come back by index, so the report is the one a single process makes.
 
 Only where it pays: a second CPU, fork (POSIX), and an estate big enough that a fork
-and the pickled findings cost less than the checks (`SEGAUDIT_JOBS=1` turns it off).
+and sending the findings back cost less than the checks (`SEGAUDIT_JOBS=1` turns it off).
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ estate's checks send back a hundred thousand findings: pickle took 7 s to write 
 it made a copy of every shared reference (400 MB at 100,000 workloads)."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 import msgspec
 
@@ -14,7 +14,6 @@ from scanner.findings import AlsoReported, Finding, FlowRef, ResourceRef
 # Finding's fields in order, with `resource` and `affected` as numbers into the table.
 Row = tuple[str, str, str, int, str, tuple[str, ...], tuple[str, ...], str, str, tuple[str, ...],
             tuple[FlowRef, ...], tuple[int, ...], int, str, str, tuple[AlsoReported, ...]]
-Done = list[tuple[int, tuple[list[Row], Optional[Any]]]]
 
 
 def codec(error_type: type) -> tuple[Callable[[list], bytes], Callable[[bytes], list]]:
