@@ -27,10 +27,15 @@ def addr_key(addr: Any) -> int:
 
 def indices(bits: int) -> Iterator[int]:
     """The set bits of `bits`, lowest first."""
-    text = bin(bits)[:1:-1]
-    i = text.find("1")
+    if not bits:
+        return
+    # Shifted down first: most sets are a few neighbours far up a wide space, and the
+    # text of the whole width cost more than the shift.
+    low = lowest(bits)
+    text = bin(bits >> low)[:1:-1]
+    i = 0
     while i >= 0:
-        yield i
+        yield low + i
         i = text.find("1", i + 1)
 
 
