@@ -19,7 +19,7 @@ from scanner.evaluate import INTERNET, Subject
 from scanner.model import FirewallPolicy, Workload
 from scanner.ports import PortSet
 from scanner.reach.chains import Chains
-from scanner.reach.pair import MAX_SOURCES, Class, Group, Once, PairFlow
+from scanner.reach.pair import MAX_SOURCES, Class, Group, PairFlow
 from scanner.reach.routes import RouteBits
 from scanner.reach.space import Members, Space, indices, lowest
 
@@ -151,7 +151,7 @@ class Reachability(PairFlow):
                     part = sources & zone_bits
                     if part:
                         part = Members(self.space, part)
-                        groups.append((zone, part, allowed, Once(self._evidence, part, dst, causes), causes))
+                        groups.append((zone, part, allowed, Evidence(self, part, dst, causes), causes))
         return groups
 
     def _through(self, bits: int, appliances: tuple, dst: Class) -> list[Cell]:
@@ -163,8 +163,8 @@ class Reachability(PairFlow):
                 cells = _refine(cells, self.partition(policies, "ingress", dst))
         return cells
 
-    def _evidence(self, sources: Members, dst: Class, causes: tuple) -> tuple[str, ...]:
-        """Route lines of one source's path (a sample) and the rules that admit the flow."""
+    def route_lines(self, sources: Members, dst: Class) -> tuple[str, ...]:
+        """Route lines of one source's path (a sample)."""
         src = sources.first()
         key = (src.route_key, dst.route_key)
         path = self._path_lines.get(key) if src.route_key and dst.route_key else None
@@ -172,7 +172,30 @@ class Reachability(PairFlow):
             path = tuple(self._path(src.rep, dst.rep)[0] or ())
             if src.route_key and dst.route_key:
                 self._path_lines[key] = path
-        return (*path, *(c.text for c in causes))
+        return path
+
+
+class Evidence:
+    """One group's evidence, made on first read: the route lines of a sample source's path,
+    then the rules that admit the flow. The route lines alone are what checks grouping by
+    cause read (they cite the rules themselves), so they are asked without the rest."""
+
+    __slots__ = ("engine", "sources", "dst", "causes", "value", "path")
+
+    def __init__(self, engine: Reachability, sources: Members, dst: Class, causes: tuple) -> None:
+        self.engine, self.sources, self.dst, self.causes = engine, sources, dst, causes
+        self.value = self.path = None
+
+    def __call__(self) -> tuple[str, ...]:
+        if self.value is None:
+            self.value = (*self.routes(), *(c.text for c in self.causes))
+        return self.value
+
+    def routes(self) -> tuple[str, ...]:
+        """The same tuple on every call (callers remember it by identity)."""
+        if self.path is None:
+            self.path = self.engine.route_lines(self.sources, self.dst)
+        return self.path
 
 
 class Egress:

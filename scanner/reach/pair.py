@@ -116,6 +116,13 @@ class _Lazy:
         """Route lines and rule citations (Access: a capped sample)."""
         return _once(self, "_evidence")
 
+    @property
+    def route_lines(self) -> tuple[str, ...] | None:
+        """The evidence's route lines alone, without formatting its citations, where the
+        evidence keeps them apart (None where it does not: read `evidence`)."""
+        routes = getattr(self._evidence, "routes", None)
+        return routes() if routes is not None else None
+
 
 class Access(_Lazy):
     """What one zone can open on a workload: ports, evidence, a sample of the sources and
