@@ -129,6 +129,7 @@ class RuleIndex:
         self._lines: dict[int, tuple[Rule, str]] = {}
         self._found: dict[int, tuple] = {}
         self._ranked: dict[tuple[int, int], tuple] = {}
+        self._prepared: dict[tuple[int, int], tuple] = {}
         self._meets: dict[tuple[int, int], tuple] = {}
         self._texts: dict[int, tuple] = {}
         self._canon: dict[PortSet, PortSet] = {}
@@ -179,8 +180,24 @@ class RuleIndex:
         key = (place, id(causes), id(hit))
         found = self._decided.get(key)
         if found is None or found[0] is not causes:
-            found = self._decided[key] = (causes, *_decide(self, wl, causes, hit, place))
+            found = self._decided[key] = (causes, *_chosen(self, self.prepared(wl, place, causes), hit))
         return found[1], found[2]
+
+    def prepared(self, wl: Workload, place: int, causes: tuple[Cause, ...]) -> list[tuple]:
+        """The causes' rules ranked for this placement, once per placement and causes
+        tuple (each check asks about other ports): (level, folded ids, (policy, rule),
+        ports, platform default), by level, in the causes' order within one."""
+        key = (place, id(causes))
+        found = self._prepared.get(key)
+        if found is None or found[0] is not causes:
+            entries = []
+            for c in causes:
+                rule, level, ids = self.ranked(wl, place, c)
+                if rule is not None:
+                    entries.append((level, ids, rule, c.ports, rule[1].platform_default))
+            entries.sort(key=_level)
+            found = self._prepared[key] = (causes, entries)
+        return found[1]
 
     def ranked(self, wl: Workload, place: int, cause: Cause) -> tuple:
         """get() of one cause, its level() for the placement numbered `place` (wl's), and
@@ -239,6 +256,30 @@ def _decide(rules: RuleIndex, wl: Workload, causes: Iterable[Cause], hit: PortSe
     return tuple(unique[k] for k in keys), keys
 
 
+def _level(entry: tuple) -> float:
+    return entry[0]
+
+
+def _chosen(rules: RuleIndex, entries: list[tuple], hit: PortSet) -> tuple[tuple, tuple]:
+    """_decide() over prepared entries: the allows at the most selective level where a
+    user rule admits part of `hit` (or, with none, where a platform default does)."""
+    best = first = None
+    for level, _ids, _rule, ports, platform in entries:
+        if best is not None and level > best:
+            break
+        if rules.meets(ports, hit):
+            if first is None:
+                first = level
+            if not platform:
+                best = level
+    chosen = first if best is None else best
+    if chosen is None:
+        return (), ()
+    unique = {ids: rule for level, ids, rule, ports, _p in entries if level == chosen and rules.meets(ports, hit)}
+    keys = tuple(sorted(unique))
+    return tuple(unique[k] for k in keys), keys
+
+
 class _Flows:
     """Every flow into every workload in snapshot order, with what by_cause keys on: the
     (source zone, destination zone, ports) triple a pick is asked about, by number, and
@@ -289,12 +330,14 @@ def by_cause(ctx: AuditContext, pick: Pick) -> Iterator[Grouped]:
             entry[0] = entry[0] | hit
         entry[1].add(wl.id)
         group.affected.setdefault(folded, wl)
-        evidence = flow.evidence
+        routes = flow.route_lines
+        evidence = flow.evidence if routes is None else routes
         seen = (id(causes), id(evidence), t)  # alike workloads share both tuples
         if seen not in group.seen:
             group.seen.add(seen)
-            cited = [(rules.text(c), rules.meets(c.ports, hit)) for c in causes]
-            texts = {text for text, _ in cited}
-            group.citations.update((text, None) for text, meets in cited if meets)
-            group.routes.update((e, None) for e in evidence if e not in texts)
+            group.citations.update((rules.text(c), None) for c in causes if rules.meets(c.ports, hit))
+            if routes is None:  # evidence that holds the citations among its route lines
+                texts = {rules.text(c) for c in causes}
+                routes = [e for e in evidence if e not in texts]
+            group.routes.update((e, None) for e in routes)
     yield from (groups[k] for k in sorted(groups))
