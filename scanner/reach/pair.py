@@ -145,9 +145,11 @@ class Flow(_Lazy):
 
     __slots__ = ("zone", "ports", "causes", "source_classes")
 
-    def __init__(self, zone: str, sources: tuple[str, ...] | Callable[[], tuple[str, ...]], ports: PortSet,
+    def __init__(self, zone: str, sources: tuple[str, ...] | Callable[[], tuple[str, ...]] | str, ports: PortSet,
                  evidence: tuple[str, ...] | Callable[[], tuple[str, ...]], causes: tuple[Cause, ...],
                  source_classes: Callable[[], Iterable[Class]] | None = None) -> None:
+        # sources: the ids, a function giving them, or (with source_classes) the folded id
+        # of the destination, which is left out of the source classes' members
         self.zone, self.ports, self.causes = zone, ports, causes
         self._sources, self._evidence = sources, evidence
         # The source classes (None for a zone that is no workload): one object for every
@@ -156,6 +158,15 @@ class Flow(_Lazy):
 
     def __repr__(self) -> str:
         return f"Flow({self.zone!r}, {self.ports!r})"
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The source workload ids, or (zone,) for the internet and external zones."""
+        me = self._sources
+        if me.__class__ is str:  # the destination's folded id: every other member of the source classes
+            # (a str rather than a closure per flow: a big estate makes a million flows)
+            self._sources = tuple(m.id for c in self.source_classes() for m in c.members if fold(m.id) != me)
+        return _once(self, "_sources")
 
 
 @dataclass
@@ -223,8 +234,7 @@ class PairFlow:
                     out.append(Flow(zone, (zone,), ports, evidence, causes))
                     continue
                 # never empty: a class is only its own source when it has other members
-                ids = (lambda s=sources: (m.id for c in s() for m in c.members if fold(m.id) != me))
-                out.append(Flow(zone, ids, ports, evidence, causes, sources))
+                out.append(Flow(zone, me, ports, evidence, causes, sources))
             found = self._flows_of[me] = tuple(out)
         return found
 
