@@ -125,6 +125,7 @@ class RuleIndex:
                 self._by_id.setdefault((pid, fold(rule.id)), (policy, rule))
         self._places: dict[int, tuple] = {}  # id(workload) -> (place number, policy id sets, workload)
         self._place_ids: dict[tuple[frozenset[str], ...], int] = {}
+        self._id_sets: dict[tuple[str, ...], frozenset[str]] = {}
         self._decided: dict[tuple, tuple] = {}
         self._lines: dict[int, tuple[Rule, str]] = {}
         self._found: dict[int, tuple] = {}
@@ -156,11 +157,19 @@ class RuleIndex:
         if found is None or found[2] is not wl:
             index = self.ctx.index
             subnet, network = index.subnet(wl.subnet_id), index.network(wl.network_id)
-            sets = tuple(frozenset(fold(i) for i in ids) for ids in (
-                wl.policy_ids, subnet.policy_ids if subnet else (), network.policy_ids if network else ()))
+            sets = (self._folded(wl.policy_ids), self._folded(subnet.policy_ids if subnet else ()),
+                    self._folded(network.policy_ids if network else ()))
             number = self._place_ids.setdefault(sets, len(self._place_ids))
             found = self._places[id(wl)] = (number, sets, wl)
         return found[0], found[1]
+
+    def _folded(self, ids: tuple[str, ...]) -> frozenset[str]:
+        """One frozen set per list of policy ids: a subnet's and a network's are met once
+        per workload in them."""
+        found = self._id_sets.get(ids)
+        if found is None:
+            found = self._id_sets[ids] = frozenset(fold(i) for i in ids)
+        return found
 
     def level(self, wl: Workload, cause: Cause, policy: FirewallPolicy) -> float:
         if cause.direction == "egress":
