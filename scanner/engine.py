@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable
 from scanner import wire
 from scanner.errors import InputError
 from scanner.findings import MAX_AFFECTED, SEVERITIES, Finding, Result, Severity, fingerprint, fold_by_cause, ref
-from scanner.parallel import run_indexed, worth_it
+from scanner.parallel import run_indexed, shareable, worth_it
 
 GROUP = "segaudit.checks"
 BUILTIN_DIST = "segaudit"
@@ -140,13 +140,16 @@ def run(checks: list[Check], ctx: Any, parallel: bool | None = None) -> RunResul
     """Run each check; one that raises becomes an error result and the rest still run.
     `parallel` (default: where it pays, scanner.parallel) runs them in two processes;
     the findings are the same either way."""
-    if parallel is None:
+    chosen = parallel
+    if chosen is None:
         parallel = len(checks) > 1 and worth_it(len(ctx.snapshot.workloads))
     if parallel:
         try:
             ctx.reach.live_rules()  # computed once, before the fork, rather than in both processes
         except Exception:  # noqa: BLE001 - each check meets the failure and reports it
             pass
+        if chosen is None:
+            parallel = shareable()  # reachability is in memory now: is the heap small enough?
     refs: dict[int, tuple] = {}  # id(resource) -> (resource, its ref): findings name the same workloads
 
     def one(i: int) -> tuple[list[Finding], CheckError | None]:

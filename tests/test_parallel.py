@@ -78,3 +78,12 @@ def test_findings_cross_between_processes_whole_and_share_their_references():
     assert back == [(0, (sent, None)), (1, ([], engine.CheckError("SEG101", "boom")))]
     refs = [r for f in back[0][1][0] for r in (f.resource, *f.affected)]
     assert len({id(r) for r in refs}) == len(set(refs))  # one object per reference, as sent
+
+
+def test_a_large_resident_heap_runs_the_checks_in_one_process():
+    resident = parallel.resident_mb()
+    if resident is None:  # no /proc: the size cannot be read and does not hold a fork back
+        assert parallel.shareable(0)
+        return
+    assert resident > 0
+    assert parallel.shareable(resident + 1024) and not parallel.shareable(resident - 1)
