@@ -23,7 +23,8 @@ from scanner.findings import LIVE, FlowRef
 from scanner.index import fold
 from scanner.model import FirewallPolicy, Rule, Workload
 from scanner.ports import PortSet
-from scanner.reach import Cause, Flow
+from scanner.reach import Cause
+from scanner.reach.pair import Group, evidence_of, route_lines_of
 
 SAMPLE = 5
 MAX_ROUTE_LINES = 12
@@ -296,21 +297,21 @@ class _Flows:
 
     def __init__(self, ctx: AuditContext) -> None:
         rules = RuleIndex.of(ctx)
-        self.rows: list[tuple[Workload, str, str, Flow, int, int]] = []
+        self.rows: list[tuple[Workload, str, str, Group, int, int]] = []
         self.triples: list[tuple[str, str, PortSet]] = []
         self.at: list[list[int]] = []  # triple number -> its rows
         numbers: dict[tuple[str, str, PortSet], int] = {}
         for wl in ctx.snapshot.workloads:
             dst, folded, place = ctx.zones.workload_zone(wl.id) or "unzoned", fold(wl.id), rules.place(wl)[0]
-            for flow in ctx.reach.flows_into(wl.id):
-                triple = (flow.zone, dst, flow.ports)
+            for group in ctx.reach.groups_into(wl.id):  # the class's, shared by its members
+                triple = (group[0], dst, group[2])
                 t = numbers.get(triple)
                 if t is None:
                     t = numbers[triple] = len(self.triples)
                     self.triples.append(triple)
                     self.at.append([])
                 self.at[t].append(len(self.rows))
-                self.rows.append((wl, folded, dst, flow, t, place))
+                self.rows.append((wl, folded, dst, group, t, place))
 
 
 def by_cause(ctx: AuditContext, pick: Pick) -> Iterator[Grouped]:
@@ -321,8 +322,8 @@ def by_cause(ctx: AuditContext, pick: Pick) -> Iterator[Grouped]:
     decided: dict[tuple[int, int, int], tuple[tuple, tuple]] = {}
     groups: dict[tuple, Grouped] = {}
     for row in picked:
-        wl, folded, dst, flow, t, place = flows.rows[row]
-        hit, causes = hits[t], flow.causes
+        wl, folded, dst, (zone, _sources, _ports, evidence, causes), t, place = flows.rows[row]
+        hit = hits[t]
         found = decided.get((place, id(causes), t))
         if found is None:
             found = decided[(place, id(causes), t)] = rules.deciding(wl, causes, hit, place)
@@ -332,21 +333,20 @@ def by_cause(ctx: AuditContext, pick: Pick) -> Iterator[Grouped]:
         group = groups.get(key)
         if group is None:
             group = groups[key] = Grouped(chosen, rules)
-        entry = group.flows.get((flow.zone, dst))
+        entry = group.flows.get((zone, dst))
         if entry is None:
-            entry = group.flows[(flow.zone, dst)] = [hit, set()]
+            entry = group.flows[(zone, dst)] = [hit, set()]
         elif entry[0] is not hit:
             entry[0] = entry[0] | hit
         entry[1].add(wl.id)
         group.affected.setdefault(folded, wl)
-        routes = flow.route_lines
-        evidence = flow.evidence if routes is None else routes
-        seen = (id(causes), id(evidence), t)  # alike workloads share both tuples
+        seen = (id(causes), id(evidence), t)  # alike workloads share the class's group
         if seen not in group.seen:
             group.seen.add(seen)
             group.citations.update((rules.text(c), None) for c in causes if rules.meets(c.ports, hit))
+            routes = route_lines_of(evidence)
             if routes is None:  # evidence that holds the citations among its route lines
                 texts = {rules.text(c) for c in causes}
-                routes = [e for e in evidence if e not in texts]
+                routes = [e for e in evidence_of(evidence) if e not in texts]
             group.routes.update((e, None) for e in routes)
     yield from (groups[k] for k in sorted(groups))

@@ -120,8 +120,18 @@ class _Lazy:
     def route_lines(self) -> tuple[str, ...] | None:
         """The evidence's route lines alone, without formatting its citations, where the
         evidence keeps them apart (None where it does not: read `evidence`)."""
-        routes = getattr(self._evidence, "routes", None)
-        return routes() if routes is not None else None
+        return route_lines_of(self._evidence)
+
+
+def route_lines_of(evidence: Any) -> tuple[str, ...] | None:
+    """A group's route lines alone where its evidence keeps them apart, else None."""
+    routes = getattr(evidence, "routes", None)
+    return routes() if routes is not None else None
+
+
+def evidence_of(evidence: Any) -> tuple[str, ...]:
+    """A group's evidence as a tuple (made on first read, and kept, where it is a function)."""
+    return evidence if isinstance(evidence, tuple) else evidence()
 
 
 class Access(_Lazy):
@@ -221,6 +231,13 @@ class PairFlow:
     def inbound(self, workload_id: str) -> dict[str, Access]:
         """Source zone -> what it can reach on this workload ("internet" included)."""
         return self._computed().get(fold(workload_id), {})
+
+    def groups_into(self, workload_id: str) -> list[Group]:
+        """What flows_into() is made of, with no object per workload: the groups of the
+        workload's class, (zone, source classes or None, ports, evidence, causes), where
+        evidence is a tuple or a function giving one (see evidence_of and route_lines_of)."""
+        self._computed()
+        return self._groups.get(fold(workload_id), [])
 
     def flows_into(self, workload_id: str) -> tuple[Flow, ...]:
         """Every group of sources that can open something on this workload, in full."""
