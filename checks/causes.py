@@ -349,4 +349,5 @@ def by_cause(ctx: AuditContext, pick: Pick) -> Iterator[Grouped]:
                 texts = {rules.text(c) for c in causes}
                 routes = [e for e in evidence_of(evidence) if e not in texts]
             group.routes.update((e, None) for e in routes)
-    yield from (groups[k] for k in sorted(groups))
+    for k in sorted(groups):
+        yield groups.pop(k)  # let go of each as it is reported

@@ -155,11 +155,13 @@ def run(checks: list[Check], ctx: Any, parallel: bool | None = None) -> RunResul
     def one(i: int) -> tuple[list[Finding], CheckError | None]:
         chk = checks[i]
         try:
-            results = list(chk.fn(ctx, **chk.meta.params))
+            # Each result becomes its finding as it comes: a check's results (and whatever
+            # they hold) are never all in memory at once beside their findings.
+            # A check judges only the platforms it claims (and is tested on).
+            return [to_finding(chk.meta, res, refs) for res in chk.fn(ctx, **chk.meta.params)
+                    if res.resource.provider in chk.meta.providers], None
         except Exception as exc:  # noqa: BLE001 - isolate a faulty check
             return [], CheckError(chk.meta.id, f"{type(exc).__name__}: {exc}")
-        # a check judges only the platforms it claims (and is tested on)
-        return [to_finding(chk.meta, res, refs) for res in results if res.resource.provider in chk.meta.providers], None
 
     findings: dict[str, Finding] = {}
     errors = []
