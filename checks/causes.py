@@ -201,10 +201,11 @@ class RuleIndex:
         found = self._prepared.get(key)
         if found is None or found[0] is not causes:
             entries = []
-            for c in causes:
-                rule, level, ids = self.ranked(wl, place, c)
+            for c in causes:  # not through ranked(): its memo seldom meets a cause twice here
+                _c, rule, ids = self._get(c)
                 if rule is not None:
-                    entries.append((level, ids, rule, c.ports, rule[1].platform_default))
+                    # canonical ports: meets() remembers pairs by identity
+                    entries.append((self.level(wl, c, rule[0]), ids, rule, self.canon(c.ports), rule[1].platform_default))
             entries.sort(key=_level)
             found = self._prepared[key] = (causes, entries)
         return found[1]
