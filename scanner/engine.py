@@ -140,15 +140,15 @@ def run(checks: list[Check], ctx: Any, parallel: bool | None = None) -> RunResul
     """Run each check; one that raises becomes an error result and the rest still run.
     `parallel` (default: where it pays, scanner.parallel) runs them in two processes;
     the findings are the same either way."""
-    chosen = parallel
-    if chosen is None:
+    asked = parallel
+    if asked is None:
         parallel = len(checks) > 1 and worth_it(len(ctx.snapshot.workloads))
     if parallel:
         try:
             ctx.reach.live_rules()  # computed once, before the fork, rather than in both processes
         except Exception:  # noqa: BLE001 - each check meets the failure and reports it
             pass
-        if chosen is None:
+        if asked is None:
             parallel = shareable()  # reachability is in memory now: is the heap small enough?
     refs: dict[int, tuple] = {}  # id(resource) -> (resource, its ref): findings name the same workloads
 

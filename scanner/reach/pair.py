@@ -116,12 +116,6 @@ class _Lazy:
         """Route lines and rule citations (Access: a capped sample)."""
         return _once(self, "_evidence")
 
-    @property
-    def route_lines(self) -> tuple[str, ...] | None:
-        """The evidence's route lines alone, without formatting its citations, where the
-        evidence keeps them apart (None where it does not: read `evidence`)."""
-        return route_lines_of(self._evidence)
-
 
 def route_lines_of(evidence: Any) -> tuple[str, ...] | None:
     """A group's route lines alone where its evidence keeps them apart, else None."""
