@@ -10,12 +10,11 @@ place admit the reported ports, all of them must change, and the finding says so
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from functools import lru_cache
 from heapq import nsmallest
 from itertools import chain
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
 from checks.common import count, policy_label, ports_text, resource_label, rule_text
 from scanner.context import AuditContext
@@ -130,7 +129,6 @@ class RuleIndex:
         self._decided: dict[tuple, tuple] = {}
         self._lines: dict[int, tuple[Rule, str]] = {}
         self._found: dict[int, tuple] = {}
-        self._ranked: dict[tuple[int, int], tuple] = {}
         self._prepared: dict[tuple[int, int], tuple] = {}
         self._meets: dict[tuple[int, int], tuple] = {}
         self._texts: dict[int, tuple] = {}
@@ -183,8 +181,8 @@ class RuleIndex:
 
     def deciding(self, wl: Workload, causes: tuple[Cause, ...], hit: PortSet,
                  place: int | None = None) -> tuple[tuple, tuple]:
-        """deciding() and the folded ids of what it chose, once per placement, set of
-        causes and ports (the engine shares one causes tuple among alike workloads)."""
+        """The allows a user changes to close `hit` on `wl` and their folded ids, once per
+        placement, set of causes and ports (the engine shares one causes tuple among alike workloads)."""
         hit = self.canon(hit)  # one object per port set: the memos key on identity
         place = self.place(wl)[0] if place is None else place
         key = (place, id(causes), id(hit))
@@ -201,7 +199,7 @@ class RuleIndex:
         found = self._prepared.get(key)
         if found is None or found[0] is not causes:
             entries = []
-            for c in causes:  # not through ranked(): its memo seldom meets a cause twice here
+            for c in causes:
                 _c, rule, ids = self._get(c)
                 if rule is not None:
                     # canonical ports: meets() remembers pairs by identity
@@ -209,15 +207,6 @@ class RuleIndex:
             entries.sort(key=_level)
             found = self._prepared[key] = (causes, entries)
         return found[1]
-
-    def ranked(self, wl: Workload, place: int, cause: Cause) -> tuple:
-        """get() of one cause, its level() for the placement numbered `place` (wl's), and
-        its folded (policy id, rule id)."""
-        found = self._ranked.get((place, id(cause)))
-        if found is None or found[0] is not cause:
-            _cause, rule, key = self._get(cause)
-            found = self._ranked[(place, id(cause))] = (cause, rule, self.level(wl, cause, rule[0]) if rule else 0, key)
-        return found[1:]
 
     def meets(self, ports: PortSet, other: PortSet) -> bool:
         """Whether two port sets overlap, remembered by identity: the engine hands out the
@@ -243,37 +232,14 @@ class RuleIndex:
         return found[1]
 
 
-def deciding(rules: RuleIndex, wl: Workload, causes: Iterable[Cause], hit: PortSet) -> tuple[tuple, ...]:
-    """The allows a user changes to close `hit` on `wl`: see the module docstring."""
-    return _decide(rules, wl, causes, hit)[0]
-
-
-def _decide(rules: RuleIndex, wl: Workload, causes: Iterable[Cause], hit: PortSet,
-            place: int | None = None) -> tuple[tuple, tuple]:
-    """deciding() and the folded (policy id, rule id) of each allow it chose."""
-    place = rules.place(wl)[0] if place is None else place
-    ranked: dict[float, list] = defaultdict(list)
-    for c in causes:
-        found, level, key = rules.ranked(wl, place, c)
-        if found is None or not rules.meets(c.ports, hit):
-            continue
-        ranked[level].append((key, found))
-    if not ranked:
-        return (), ()
-    levels = sorted(ranked)
-    chosen = next((lv for lv in levels if any(not r.platform_default for _, (_p, r) in ranked[lv])), levels[0])
-    unique = dict(ranked[chosen])
-    keys = tuple(sorted(unique))
-    return tuple(unique[k] for k in keys), keys
-
-
 def _level(entry: tuple) -> float:
     return entry[0]
 
 
 def _chosen(rules: RuleIndex, entries: list[tuple], hit: PortSet) -> tuple[tuple, tuple]:
-    """_decide() over prepared entries: the allows at the most selective level where a
-    user rule admits part of `hit` (or, with none, where a platform default does)."""
+    """The allows a user changes to close `hit` (see the module docstring), and their
+    folded ids: those at the most selective level where a user rule admits part of `hit`
+    (or, with none, where a platform default does)."""
     best = first = None
     for level, _ids, _rule, ports, platform in entries:
         if best is not None and level > best:
